@@ -1,0 +1,28 @@
+import { Kysely, MysqlDialect } from "kysely";
+import { createPool } from "mysql2";
+import type { Database } from "./schema.ts";
+
+export type Db = Kysely<Database>;
+
+/** Splits a mysql:// URL into the server URL and the database name in its path. */
+export function splitMysqlUrl(url: string): { server: string; database: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) {
+    throw new Error("MYSQL_URL must name a database of [A-Za-z0-9_] in its path");
+  }
+  u.pathname = "/";
+  return { server: u.toString(), database };
+}
+
+export function createDb(url: string, connectionLimit = 10): Db {
+  const pool = createPool({
+    uri: url,
+    connectionLimit,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    charset: "utf8mb4_unicode_ci",
+    timezone: "Z",
+  });
+  return new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+}

@@ -1,0 +1,75 @@
+/**
+ * Table types for Kysely. mysql2 runs with bigNumberStrings, so BIGINT columns (ids, millisecond
+ * timestamps) arrive as strings; INT columns (seq cursors) as numbers.
+ */
+import type { ColumnType, Generated } from "kysely";
+
+type BigId = ColumnType<string, string | bigint, string | bigint>;
+type Ms = ColumnType<string, number, number>;
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  password_hash: string;
+  nickname: string;
+  created_at: Ms;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  user_id: BigId;
+  device_id: string;
+  secret_hash: string;
+  expires_at: Ms;
+  used_at: Ms | null;
+  revoked_at: Ms | null;
+  created_at: Ms;
+}
+
+/** One row per conversation; `kind` "direct" now, "group" later. `last_seq` is the seq counter. */
+export interface ConversationsTable {
+  id: string;
+  kind: string;
+  last_seq: number;
+  last_msg_id: BigId | null;
+  created_at: Ms;
+  updated_at: Ms;
+}
+
+/** Per-member state of a conversation (cursors grow in later issues). */
+export interface ConversationMembersTable {
+  conversation_id: string;
+  user_id: BigId;
+  joined_at: Ms;
+  read_seq: Generated<number>;
+  delivered_seq: Generated<number>;
+}
+
+export interface MessagesTable {
+  msg_id: BigId;
+  conversation_id: string;
+  seq: number;
+  sender_id: BigId;
+  client_msg_id: string;
+  kind: string;
+  body: string;
+  created_at: Ms;
+  /** Stream entry that stored it: a redelivery of that entry re-publishes, a client resend does not. */
+  source_entry: string;
+}
+
+/** Highest partition fence that has committed: a writer with a smaller fence is refused. */
+export interface PartitionFencesTable {
+  partition_id: number;
+  fence: BigId;
+}
+
+export interface Database {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  conversations: ConversationsTable;
+  conversation_members: ConversationMembersTable;
+  messages: MessagesTable;
+  partition_fences: PartitionFencesTable;
+}

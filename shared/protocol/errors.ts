@@ -1,0 +1,71 @@
+/**
+ * The one registry of numbered error codes and WebSocket close codes. Error frames and HTTP error
+ * bodies are built from it by `errorBody`; docs/PROTOCOL.md lists the same table.
+ */
+
+export const ErrorCode = {
+  // 1xxx: the frame itself
+  BAD_JSON: 1001,
+  UNKNOWN_TYPE: 1002,
+  INVALID_FRAME: 1003,
+  RATE_LIMITED: 1004,
+  BINARY_UNSUPPORTED: 1005,
+  // 2xxx: accounts and auth
+  INVALID_CREDENTIALS: 2001,
+  USERNAME_TAKEN: 2002,
+  INVALID_USERNAME: 2003,
+  WEAK_PASSWORD: 2004,
+  TOO_MANY_ATTEMPTS: 2005,
+  UNAUTHORIZED: 2006,
+  REFRESH_INVALID: 2007,
+  ORIGIN_FORBIDDEN: 2008,
+  INVALID_REQUEST: 2009,
+  // 3xxx: messaging rules
+  NO_SUCH_USER: 3001,
+  SELF_MESSAGE: 3002,
+  BODY_LENGTH: 3003,
+  // 5xxx: server side; the client may retry the same request (same clientMsgId)
+  INTERNAL: 5000,
+  UNAVAILABLE: 5001,
+} as const;
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+
+/** Close codes: 4000-4099 mean "reconnect (with backoff)"; 4100-4199 mean "do not reconnect". */
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  INTERNAL: 1011,
+  DRAINING: 4000,
+  IDLE_TIMEOUT: 4001,
+  SLOW_CONSUMER: 4002,
+  TOKEN_EXPIRED: 4003,
+  SESSION_REVOKED: 4100,
+  REPLACED: 4101,
+  ABUSE: 4102,
+} as const;
+export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
+
+/** True when a client should reconnect after this close code. */
+export function shouldReconnect(code: number): boolean {
+  if (code >= 4100 && code < 4200) return false;
+  return code !== CloseCode.POLICY && code !== CloseCode.TOO_BIG;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { code, message };
+}
+
+/** A failure that the user caused: answered with an error frame, never retried. */
+export class PermanentError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = "PermanentError";
+  }
+}

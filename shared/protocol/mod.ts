@@ -1,0 +1,3 @@
+export * from "./schema.ts";
+export * from "./errors.ts";
+export * from "./frames.ts";

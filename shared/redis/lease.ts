@@ -1,0 +1,74 @@
+/**
+ * A lease with a fencing token: one Redis key holds "<owner>:<fence>" with a TTL, and a counter
+ * key hands out a strictly larger fence to every new holder. Each step is one Lua script.
+ * Used for partition ownership and for snowflake worker ids.
+ */
+import type { Redis } from "ioredis";
+
+// KEYS[1] lease, KEYS[2] fence counter (same hash tag). ARGV[1] owner, ARGV[2] ttl ms.
+// Returns the fence held by ARGV[1] (re-entrant), or 0 when another owner holds the lease.
+const ACQUIRE = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local owner, fence = string.match(cur, '^(.*):(%d+)$')
+  if owner == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return tonumber(fence)
+  end
+  return 0
+end
+local f = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
+return f`;
+
+// KEYS[1] lease. ARGV[1] "<owner>:<fence>", ARGV[2] ttl ms. Returns 1 if renewed, 0 if lost.
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
+// KEYS[1] lease. ARGV[1] "<owner>:<fence>". Returns 1 if released, 0 if it was not ours.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+export class Lease {
+  fence = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    private readonly fenceKey: string,
+    readonly owner: string,
+    private readonly ttlMs: number,
+  ) {}
+
+  get held(): boolean {
+    return this.fence > 0;
+  }
+
+  /** Takes the lease if it is free (or already ours). Returns the fence, 0 if someone else holds it. */
+  async acquire(): Promise<number> {
+    const f = await this.redis.eval(ACQUIRE, 2, this.key, this.fenceKey, this.owner, this.ttlMs);
+    this.fence = Number(f);
+    return this.fence;
+  }
+
+  /** Extends the lease; false means it was lost (expired, then taken) and must not be used. */
+  async renew(): Promise<boolean> {
+    if (!this.held) return false;
+    const ok = await this.redis.eval(RENEW, 1, this.key, `${this.owner}:${this.fence}`, this.ttlMs);
+    if (Number(ok) !== 1) this.fence = 0;
+    return this.held;
+  }
+
+  async release(): Promise<void> {
+    if (!this.held) return;
+    const value = `${this.owner}:${this.fence}`;
+    this.fence = 0;
+    await this.redis.eval(RELEASE, 1, this.key, value);
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./connect.ts";
+export * from "./lease.ts";
+export * from "./routes.ts";

@@ -1,0 +1,66 @@
+/**
+ * Integration-test fixtures: each test run gets its own database and key prefix on the real
+ * Redis and MySQL, so runs never see each other's data and can run side by side.
+ */
+import { type Config, loadConfig } from "./config.ts";
+import { createDb, type Db } from "./db/connect.ts";
+import { dropDatabase, ensureDatabase, migrateToLatest } from "./db/migrate.ts";
+import { createRedis, type Redis } from "./redis/connect.ts";
+import { Keys } from "./keys.ts";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+export interface TestEnv {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  keys: Keys;
+  close(): Promise<void>;
+}
+
+export function uniqueName(tag: string): string {
+  return `${tag}_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** A migrated, empty database and a fresh key prefix, torn down by `close()`. */
+export async function testEnv(overrides: Partial<Config> = {}): Promise<TestEnv> {
+  const base = loadConfig();
+  const name = uniqueName("imtest");
+  const url = new URL(base.mysqlUrl);
+  url.pathname = `/${name}`;
+  const config = loadConfig(undefined, {
+    mysqlUrl: url.toString(),
+    keyPrefix: `${name}:`,
+    jwtSecret: TEST_JWT_SECRET,
+    logLevel: "warn",
+    ...overrides,
+  });
+  await ensureDatabase(config.mysqlUrl);
+  const db = createDb(config.mysqlUrl);
+  await migrateToLatest(db);
+  const redis = createRedis(config.redisUrl, "test");
+  const keys = new Keys(config.keyPrefix);
+  return {
+    config,
+    db,
+    redis,
+    keys,
+    async close() {
+      await db.destroy();
+      let cursor = "0";
+      do {
+        const [next, found] = await redis.scan(
+          cursor,
+          "MATCH",
+          `${config.keyPrefix}*`,
+          "COUNT",
+          1000,
+        );
+        if (found.length) await redis.unlink(...found);
+        cursor = next;
+      } while (cursor !== "0");
+      redis.disconnect();
+      await dropDatabase(config.mysqlUrl);
+    },
+  };
+}
