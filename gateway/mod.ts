@@ -1,1 +1,2 @@
-export {};
+export { startGateway } from "./gateway.ts";
+export type { RunningGateway } from "./gateway.ts";

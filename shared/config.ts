@@ -187,6 +187,16 @@ export const CONFIG_FIELDS = {
     },
   ),
 
+  workerPort: field(
+    "WORKER_PORT",
+    "int",
+    "8090",
+    "Worker's health/metrics HTTP port (0 picks one).",
+    {
+      min: 0,
+      max: 65535,
+    },
+  ),
   maxBodyChars: field(
     "MAX_BODY_CHARS",
     "int",

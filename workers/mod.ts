@@ -1,1 +1,2 @@
-export {};
+export { startWorker } from "./worker.ts";
+export type { RunningWorker } from "./worker.ts";

@@ -1,0 +1,69 @@
+/**
+ * One client connection: identity (from the verified token, never from a frame), liveness,
+ * rate limiting and bounded outbound buffering. Closing is idempotent: Deno may fire `close`
+ * twice, and several parts of the gateway may decide to close the same socket.
+ */
+import { CloseCode, type ServerFrame } from "@im/shared/protocol";
+import { RateLimiter } from "../ratelimit.ts";
+
+export interface Identity {
+  userId: string;
+  deviceId: string;
+  sessionId: string;
+  /** Access-token expiry, epoch seconds. */
+  exp: number;
+}
+
+export interface ConnLimits {
+  ratePerSec: number;
+  rateBurst: number;
+  rateAbuse: number;
+  highWaterBytes: number;
+}
+
+export class Conn {
+  readonly connId = crypto.randomUUID();
+  lastSeen = Date.now();
+  closed = false;
+  readonly limiter: RateLimiter;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly identity: Identity,
+    readonly remote: string,
+    private readonly limits: ConnLimits,
+  ) {
+    this.limiter = new RateLimiter(limits.ratePerSec, limits.rateBurst, limits.rateAbuse);
+  }
+
+  get userId() {
+    return this.identity.userId;
+  }
+  get deviceId() {
+    return this.identity.deviceId;
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  /** Sends pre-serialized JSON; a peer that stops reading is closed, never buffered without bound. */
+  sendRaw(text: string): void {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.highWaterBytes) {
+      this.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect and sync");
+      return;
+    }
+    this.socket.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // already closing
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The gateway's live connections: registers their device routes, refreshes them on a timer,
+ * removes them by compare-and-delete on close, and closes connections on request (logout,
+ * a newer connection of the same device, drain).
+ */
+import type { Keys } from "@im/shared/keys";
+import type { Logger } from "@im/shared/log";
+import { CloseCode } from "@im/shared/protocol";
+import type { Redis, RouteStore } from "@im/shared/redis";
+import type { Conn } from "./conn.ts";
+
+export class Hub {
+  readonly conns = new Map<string, Conn>();
+
+  constructor(
+    readonly gatewayId: string,
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly routes: RouteStore,
+    private readonly log: Logger,
+  ) {}
+
+  get size(): number {
+    return this.conns.size;
+  }
+
+  async add(conn: Conn): Promise<void> {
+    this.conns.set(conn.connId, conn);
+    const prev = await this.routes.set(conn.userId, {
+      deviceId: conn.deviceId,
+      gatewayId: this.gatewayId,
+      connId: conn.connId,
+    });
+    if (prev && prev.connId !== conn.connId) {
+      await this.closeRemote(
+        prev.gatewayId,
+        prev.connId,
+        CloseCode.REPLACED,
+        "replaced by a newer connection of this device",
+      );
+    }
+  }
+
+  async remove(conn: Conn): Promise<void> {
+    if (!this.conns.delete(conn.connId)) return; // close fired twice
+    await this.routes.remove(conn.userId, {
+      deviceId: conn.deviceId,
+      gatewayId: this.gatewayId,
+      connId: conn.connId,
+    });
+  }
+
+  /** Closes a connection here or on the gateway that holds it (through its result stream). */
+  async closeRemote(
+    gatewayId: string,
+    connId: string,
+    code: number,
+    reason: string,
+  ): Promise<void> {
+    if (gatewayId === this.gatewayId) {
+      this.conns.get(connId)?.close(code, reason);
+      return;
+    }
+    await this.redis.xadd(
+      this.keys.gateway(gatewayId),
+      "*",
+      "d",
+      `!close ${connId} ${code} ${reason}`,
+    );
+  }
+
+  /** Closes every connection of one device, wherever it is (logout, refresh-token reuse). */
+  async closeDevice(userId: string, deviceId: string, code: number, reason: string): Promise<void> {
+    const routes = (await this.routes.lookup([userId])).get(userId) ?? [];
+    await Promise.all(
+      routes.filter((r) => r.deviceId === deviceId).map((r) =>
+        this.closeRemote(r.gatewayId, r.connId, code, reason)
+      ),
+    );
+    for (const c of this.conns.values()) {
+      if (c.userId === userId && c.deviceId === deviceId) c.close(code, reason);
+    }
+  }
+
+  async refreshRoutes(): Promise<void> {
+    await this.routes.refresh([...this.conns.values()].map((c) => ({
+      userId: c.userId,
+      deviceId: c.deviceId,
+      gatewayId: this.gatewayId,
+      connId: c.connId,
+    })));
+  }
+
+  /** Closes silent connections and those whose access token has expired. */
+  sweep(idleMs: number, now = Date.now()): void {
+    for (const c of this.conns.values()) {
+      if (now - c.lastSeen > idleMs) {
+        this.log.info("closing idle connection", { userId: c.userId, deviceId: c.deviceId });
+        c.close(CloseCode.IDLE_TIMEOUT, "idle timeout");
+      } else if (c.identity.exp * 1000 <= now) {
+        c.close(CloseCode.TOKEN_EXPIRED, "access token expired: refresh and reconnect");
+      }
+    }
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const c of this.conns.values()) c.close(code, reason);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * What happens on an open socket: hello, then each inbound frame is size-capped, rate-limited,
+ * parsed once against the shared schema, and either answered here (ping) or submitted to its
+ * partition stream. Bad input gets a numbered error frame and the connection stays open.
+ */
+import type { Logger } from "@im/shared/log";
+import {
+  type BusinessFrame,
+  CloseCode,
+  type ErrorBody,
+  ErrorCode,
+  LOCAL_TYPES,
+  parseClientFrame,
+  PROTOCOL_VERSION,
+} from "@im/shared/protocol";
+import type { Counter } from "@im/shared/metrics";
+import type { Conn } from "./conn.ts";
+import type { Hub } from "./hub.ts";
+import type { Ingest } from "../ingest.ts";
+
+export interface SessionDeps {
+  hub: Hub;
+  ingest: Ingest;
+  log: Logger;
+  maxFrameBytes: number;
+  heartbeatSec: number;
+  framesIn: Counter;
+  errorsOut: Counter;
+}
+
+const encoder = new TextEncoder();
+
+export function byteLength(text: string, cap: number): number {
+  // Characters never outnumber UTF-8 bytes, and each takes at most 3: skip encoding when safe.
+  if (text.length > cap) return text.length;
+  if (text.length * 3 <= cap) return text.length;
+  return encoder.encode(text).length;
+}
+
+export function attachSession(conn: Conn, d: SessionDeps): void {
+  const log = d.log.child({ userId: conn.userId, deviceId: conn.deviceId, connId: conn.connId });
+  const sendError = (error: ErrorBody, id?: string) => {
+    d.errorsOut.inc({ code: String(error.code) });
+    conn.send({ type: "error", ...(id ? { id } : {}), data: error });
+  };
+
+  conn.socket.onopen = () => {
+    d.hub.add(conn).then(() => {
+      if (conn.closed) return void d.hub.remove(conn);
+      conn.send({
+        type: "hello",
+        data: {
+          protocol: PROTOCOL_VERSION,
+          userId: conn.userId,
+          deviceId: conn.deviceId,
+          connId: conn.connId,
+          gatewayId: d.hub.gatewayId,
+          heartbeatSec: d.heartbeatSec,
+          maxFrameBytes: d.maxFrameBytes,
+        },
+      });
+      log.info("connected", { remote: conn.remote });
+    }).catch((err) => {
+      log.error("could not register route", { err });
+      conn.close(CloseCode.DRAINING, "gateway unavailable: reconnect");
+    });
+  };
+
+  conn.socket.onmessage = (ev: MessageEvent) => {
+    conn.lastSeen = Date.now();
+    if (typeof ev.data !== "string") {
+      return sendError({
+        code: ErrorCode.BINARY_UNSUPPORTED,
+        message: "only text frames are accepted",
+      });
+    }
+    if (byteLength(ev.data, d.maxFrameBytes) > d.maxFrameBytes) {
+      log.warn("frame too big", { chars: ev.data.length });
+      return conn.close(CloseCode.TOO_BIG, `frame exceeds ${d.maxFrameBytes} bytes`);
+    }
+    const verdict = conn.limiter.take();
+    if (verdict === "abuse") {
+      log.warn("rate limit abuse: closing");
+      return conn.close(CloseCode.ABUSE, "rate limit exceeded repeatedly");
+    }
+    if (verdict === "limited") {
+      return sendError({ code: ErrorCode.RATE_LIMITED, message: "too many frames: slow down" });
+    }
+    const parsed = parseClientFrame(ev.data);
+    if (!parsed.ok) {
+      log.info("invalid frame", { code: parsed.error.code });
+      return sendError(parsed.error, parsed.id);
+    }
+    const frame = parsed.frame;
+    d.framesIn.inc({ type: frame.type });
+    if (LOCAL_TYPES.has(frame.type)) {
+      return conn.send({
+        type: "pong",
+        ...(frame.id ? { id: frame.id } : {}),
+        data: { serverTime: Date.now() },
+      });
+    }
+    d.ingest.submit(conn, frame as BusinessFrame).catch((err) => {
+      log.error("could not enqueue frame", { err });
+      sendError(
+        { code: ErrorCode.UNAVAILABLE, message: "temporarily unavailable: retry" },
+        frame.id,
+      );
+    });
+  };
+
+  conn.socket.onclose = (ev: CloseEvent) => {
+    conn.closed = true;
+    d.hub.remove(conn).catch((err) => log.warn("route removal failed", { err }));
+    log.info("disconnected", { code: ev.code });
+  };
+  conn.socket.onerror = () => {};
+}

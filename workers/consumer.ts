@@ -1,0 +1,271 @@
+/**
+ * The one consumer loop: it owns reading, acking (through the processor), reclaiming,
+ * dead-lettering, trimming and their metrics; handlers never see any of it.
+ *
+ * For each partition it holds, a worker first reclaims every pending entry (a crashed or
+ * fenced predecessor's, or its own failed ones), then reads new entries. Pending entries that
+ * failed before are retried one at a time so a poison entry cannot block its neighbours, and an
+ * entry delivered more than MAX_DELIVERIES times goes to the dead-letter stream.
+ */
+import type { Config } from "@im/shared/config";
+import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
+import type { Logger } from "@im/shared/log";
+import type { Redis } from "@im/shared/redis";
+import type { Counter, Histogram } from "@im/shared/metrics";
+import {
+  type BatchProcessor,
+  decodeEntry,
+  type Entry,
+  internalError,
+  type RawEntry,
+} from "./batch.ts";
+import { FencedError } from "./errors.ts";
+import type { PartitionManager } from "./partitions.ts";
+import { Outbox } from "./outbox.ts";
+import type { Publisher } from "./publish.ts";
+
+export interface ConsumerMetrics {
+  processed: Counter;
+  deadLetters: Counter;
+  failures: Counter;
+  batchSeconds: Histogram;
+}
+
+export interface ConsumerDeps {
+  redis: Redis;
+  reader: Redis;
+  keys: Keys;
+  config: Config;
+  log: Logger;
+  manager: PartitionManager;
+  processor: BatchProcessor;
+  publisher: Publisher;
+  metrics: ConsumerMetrics;
+  /** Cheap health probe of the stores: retries wait for it so an outage burns no delivery counts. */
+  ping(): Promise<void>;
+}
+
+const REBALANCE_MS = 1000;
+const TRIM_MS = 10_000;
+
+export class Consumer {
+  #recovering = new Map<number, { retryAt: number; attempt: number }>();
+  #lastTrim = new Map<number, number>();
+
+  constructor(private readonly d: ConsumerDeps) {}
+
+  async ensureGroups(): Promise<void> {
+    const pipe = this.d.redis.pipeline();
+    for (let p = 0; p < this.d.config.partitions; p++) {
+      // From 0, not $: entries a gateway wrote before any worker existed are still processed.
+      pipe.xgroup("CREATE", this.d.keys.partition(p), CONSUMER_GROUP, "0", "MKSTREAM");
+    }
+    for (const [err] of (await pipe.exec()) ?? []) {
+      if (err && !String(err.message).includes("BUSYGROUP")) throw err;
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    let lastRebalance = 0;
+    while (!signal.aborted) {
+      try {
+        if (Date.now() - lastRebalance >= REBALANCE_MS) {
+          await this.d.manager.rebalance();
+          lastRebalance = Date.now();
+        }
+        await this.#step(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.d.log.error("consumer loop error", { err });
+        await sleep(500, signal);
+      }
+    }
+  }
+
+  async #step(signal: AbortSignal) {
+    for (const p of this.d.manager.takeFresh()) this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+    const owned = this.d.manager.owned();
+    for (const p of this.#recovering.keys()) if (!owned.has(p)) this.#recovering.delete(p);
+    for (const [p, r] of this.#recovering) {
+      if (r.retryAt <= Date.now() && !signal.aborted) await this.#recover(p, owned.get(p)!);
+    }
+    const readable = [...owned.keys()].filter((p) => !this.#recovering.has(p));
+    if (readable.length === 0) return void await sleep(100, signal);
+    const res = await this.d.reader.xreadgroup(
+      "GROUP",
+      CONSUMER_GROUP,
+      this.d.manager.workerId,
+      "COUNT",
+      this.d.config.batchSize,
+      "BLOCK",
+      this.d.config.blockMs,
+      "STREAMS",
+      ...readable.map((p) => this.d.keys.partition(p)),
+      ...readable.map(() => ">"),
+    ) as Array<[string, RawEntry[]]> | null;
+    if (res) {
+      const byKey = new Map(readable.map((p) => [this.d.keys.partition(p), p]));
+      await Promise.all(res.map(([key, raw]) => {
+        const p = byKey.get(key)!;
+        return this.#runBatch(p, owned.get(p)!, raw);
+      }));
+    }
+    await this.#trim(readable);
+  }
+
+  /** Processes raw entries; undecodable ones are dead-lettered. Returns false on failure. */
+  async #runBatch(p: number, fence: number, raw: RawEntry[]): Promise<boolean> {
+    const stream = this.d.keys.partition(p);
+    const entries: Entry[] = [];
+    const corrupt: RawEntry[] = [];
+    for (const r of raw) {
+      const e = decodeEntry(r);
+      if (e) entries.push(e);
+      else corrupt.push(r);
+    }
+    if (corrupt.length) await this.#deadLetter(p, corrupt, "undecodable entry", 0);
+    if (entries.length === 0) return true;
+    const started = performance.now();
+    try {
+      const r = await this.d.processor.process(stream, p, fence, entries);
+      this.d.metrics.processed.inc({}, r.processed);
+      this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+      return true;
+    } catch (err) {
+      if (err instanceof FencedError) {
+        this.d.log.warn("fenced out of partition; leaving it", { partition: p, err });
+        this.d.manager.forget(p);
+        this.#recovering.delete(p);
+        return false;
+      }
+      this.d.metrics.failures.inc();
+      const prev = this.#recovering.get(p)?.attempt ?? 0;
+      const delay = Math.min(100 * 2 ** prev, 5000);
+      this.#recovering.set(p, { retryAt: Date.now() + delay, attempt: prev + 1 });
+      this.d.log.warn("batch failed; will retry from pending", { partition: p, err, delay });
+      return false;
+    }
+  }
+
+  /** Reclaims this partition's pending entries and processes them in order. */
+  async #recover(p: number, fence: number) {
+    const stream = this.d.keys.partition(p);
+    try {
+      await this.d.ping();
+    } catch (err) {
+      const r = this.#recovering.get(p)!;
+      r.retryAt = Date.now() + Math.min(200 * 2 ** r.attempt++, 5000);
+      this.d.log.warn("stores unavailable; holding pending entries", { partition: p, err });
+      return;
+    }
+    for (;;) {
+      const pending = await this.d.redis.xpending(
+        stream,
+        CONSUMER_GROUP,
+        "-",
+        "+",
+        this.d.config.batchSize,
+      ) as Array<[string, string, number, number]>;
+      if (pending.length === 0) break;
+      // Entries that failed before are isolated: one at a time.
+      const firstSuspect = pending.findIndex(([, , , n]) => n > 1);
+      const chunk = firstSuspect === 0
+        ? pending.slice(0, 1)
+        : pending.slice(0, firstSuspect < 0 ? undefined : firstSuspect);
+      const counts = new Map(chunk.map(([id, , , n]) => [id, n + 1]));
+      const claimed = await this.d.redis.xclaim(
+        stream,
+        CONSUMER_GROUP,
+        this.d.manager.workerId,
+        0,
+        ...chunk.map(([id]) => id),
+      ) as RawEntry[];
+      const gone = chunk.map(([id]) => id).filter((id) => !claimed.some(([c]) => c === id));
+      if (gone.length) await this.d.redis.xack(stream, CONSUMER_GROUP, ...gone);
+      const dead = claimed.filter(([id]) => counts.get(id)! > this.d.config.maxDeliveries);
+      if (dead.length) {
+        await this.#deadLetter(p, dead, "max deliveries exceeded", this.d.config.maxDeliveries);
+      }
+      const live = claimed.filter(([id]) => counts.get(id)! <= this.d.config.maxDeliveries);
+      if (live.length && !(await this.#runBatch(p, fence, live))) return;
+    }
+    this.#recovering.delete(p);
+  }
+
+  async #deadLetter(p: number, raw: RawEntry[], reason: string, deliveries: number) {
+    const stream = this.d.keys.partition(p);
+    const pipe = this.d.redis.pipeline();
+    const outbox = new Outbox();
+    for (const [id, fields] of raw) {
+      pipe.xadd(
+        this.d.keys.deadLetters(),
+        "MAXLEN",
+        "~",
+        100_000,
+        "*",
+        "partition",
+        p,
+        "entry",
+        id,
+        "reason",
+        reason,
+        "deliveries",
+        deliveries,
+        "at",
+        Date.now(),
+        ...fields,
+      );
+      const e = decodeEntry([id, fields]);
+      if (e) {
+        const err = internalError();
+        outbox.toConn(e.env, {
+          type: "error",
+          ...(e.env.frame.id ? { id: e.env.frame.id } : {}),
+          data: { code: err.code, message: err.message },
+        });
+      }
+    }
+    await pipe.exec();
+    this.d.metrics.deadLetters.inc({ reason }, raw.length);
+    this.d.log.error("entries dead-lettered", {
+      partition: p,
+      reason,
+      entries: raw.map(([id]) => id),
+    });
+    await this.d.publisher.publish(outbox, { stream, ids: raw.map(([id]) => id) });
+  }
+
+  /** Trims each stream up to its oldest pending entry (never below it). */
+  async #trim(partitions: number[]) {
+    const now = Date.now();
+    for (const p of partitions) {
+      if (now - (this.#lastTrim.get(p) ?? 0) < TRIM_MS) continue;
+      this.#lastTrim.set(p, now);
+      const stream = this.d.keys.partition(p);
+      const [count, minPending] = await this.d.redis.xpending(stream, CONSUMER_GROUP) as [
+        number,
+        string | null,
+      ];
+      let minId = count > 0 ? minPending : null;
+      if (!minId) {
+        const groups = await this.d.redis.xinfo("GROUPS", stream) as unknown[][];
+        const g = groups.find((g) => g[1] === CONSUMER_GROUP);
+        minId = g ? String(g[g.indexOf("last-delivered-id") + 1]) : null;
+      }
+      if (minId && minId !== "0-0") await this.d.redis.xtrim(stream, "MINID", "~", minId);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,19 @@
+/**
+ * How the consumer treats a failure: PermanentError (shared) answers the sender and acks;
+ * FencedError means this worker lost the partition, so it stops without acking; anything else
+ * is transient: the entry stays pending and is redelivered, then dead-lettered after N tries.
+ */
+
+export class FencedError extends Error {
+  constructor(readonly partition: number, readonly mine: number, readonly current: number) {
+    super(`partition ${partition} is fenced: our fence ${mine}, committed fence ${current}`);
+    this.name = "FencedError";
+  }
+}
+
+export class IdsUnavailableError extends Error {
+  constructor() {
+    super("no snowflake worker id is leased");
+    this.name = "IdsUnavailableError";
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * msg.send for 1:1 text. `checkSend` is pure; `doSend` stores new messages idempotently (unique on
+ * sender + clientMsgId) and takes per-conversation seqs in the batch's transaction; `emitSent`
+ * queues the ack and the deliveries that go out after commit.
+ */
+import { directConversationId } from "@im/shared/partition";
+import { ErrorCode, type MessageView, PermanentError } from "@im/shared/protocol";
+import type { BatchContext, Entry, Handler } from "../batch.ts";
+import {
+  dedupKey,
+  findByClientIds,
+  insertMessages,
+  type StoredMessage,
+} from "../tables/messages.ts";
+import { addMembers, lockHeads, upsertHeads } from "../tables/conversations.ts";
+import { existingUsers } from "../tables/users.ts";
+
+type SendEntry = Entry<"msg.send">;
+
+export function checkSend(entry: SendEntry, maxBodyChars: number): PermanentError | null {
+  const { userId, frame } = entry.env;
+  if (frame.data.to === userId) {
+    return new PermanentError(ErrorCode.SELF_MESSAGE, "you cannot send a message to yourself");
+  }
+  const chars = [...frame.data.body].length;
+  if (chars < 1 || chars > maxBodyChars) {
+    return new PermanentError(
+      ErrorCode.BODY_LENGTH,
+      `body must have 1 to ${maxBodyChars} characters`,
+    );
+  }
+  return null;
+}
+
+export const handleMsgSend: Handler<"msg.send"> = async (ctx, entries) => {
+  const checked: SendEntry[] = [];
+  for (const e of entries) {
+    const err = checkSend(e, ctx.config.maxBodyChars);
+    if (err) ctx.reject(e, err);
+    else checked.push(e);
+  }
+  const exists = await existingUsers(ctx.tx, checked.map((e) => e.env.frame.data.to));
+  const valid = checked.filter((e) => {
+    if (exists.has(e.env.frame.data.to)) return true;
+    ctx.reject(e, new PermanentError(ErrorCode.NO_SUCH_USER, "no such user"));
+    return false;
+  });
+  const results = await doSend(ctx, valid);
+  for (const [entry, msg, isNew] of results) emitSent(ctx, entry, msg, isNew);
+};
+
+/** Returns, per entry, the stored message and whether this entry's delivery must go out. */
+async function doSend(
+  ctx: BatchContext,
+  entries: SendEntry[],
+): Promise<Array<[SendEntry, StoredMessage, boolean]>> {
+  const known = await findByClientIds(
+    ctx.tx,
+    entries.map((e) => ({ senderId: e.env.userId, clientMsgId: e.env.frame.data.clientMsgId })),
+  );
+  const fresh = entries.filter((e) =>
+    !known.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))
+  );
+  const convIds = [
+    ...new Set(fresh.map((e) => directConversationId(e.env.userId, e.env.frame.data.to))),
+  ];
+  const heads = await lockHeads(ctx.tx, convIds);
+  const newConvs = convIds.filter((c) => !heads.has(c));
+  const rows: StoredMessage[] = [];
+  const out: Array<[SendEntry, StoredMessage, boolean]> = [];
+  for (const e of entries) {
+    const key = dedupKey(e.env.userId, e.env.frame.data.clientMsgId);
+    const prior = known.get(key);
+    if (prior) {
+      // A redelivery of the entry that stored it may have crashed before publishing: publish
+      // again (clients drop duplicates by seq). A client resend only gets its ack back.
+      out.push([e, prior, prior.sourceEntry === e.id]);
+      continue;
+    }
+    const conversationId = directConversationId(e.env.userId, e.env.frame.data.to);
+    const seq = (heads.get(conversationId) ?? 0) + 1;
+    heads.set(conversationId, seq);
+    const msg: StoredMessage = {
+      msgId: ctx.nextId(),
+      conversationId,
+      seq,
+      senderId: e.env.userId,
+      clientMsgId: e.env.frame.data.clientMsgId,
+      kind: e.env.frame.data.kind,
+      body: e.env.frame.data.body,
+      createdAt: ctx.now,
+      sourceEntry: e.id,
+    };
+    known.set(key, msg); // a duplicate later in this batch replays this one
+    rows.push(msg);
+    out.push([e, msg, true]);
+  }
+  const last = new Map(rows.map((m) => [m.conversationId, m]));
+  await upsertHeads(
+    ctx.tx,
+    [...last.values()].map((m) => ({
+      id: m.conversationId,
+      kind: "direct",
+      lastSeq: m.seq,
+      lastMsgId: m.msgId,
+      at: ctx.now,
+    })),
+  );
+  await addMembers(
+    ctx.tx,
+    rows.filter((m) => newConvs.includes(m.conversationId)).flatMap((m) => [
+      { conversationId: m.conversationId, userId: m.senderId, at: ctx.now },
+      { conversationId: m.conversationId, userId: receiverOf(m), at: ctx.now },
+    ]),
+  );
+  await insertMessages(ctx.tx, rows);
+  return out;
+}
+
+function receiverOf(m: StoredMessage): string {
+  const [, a, b] = m.conversationId.split(":");
+  return a === m.senderId ? b : a;
+}
+
+function emitSent(ctx: BatchContext, e: SendEntry, m: StoredMessage, deliver: boolean) {
+  ctx.reply(e, {
+    type: "msg.sent",
+    data: {
+      clientMsgId: m.clientMsgId,
+      msgId: m.msgId,
+      seq: m.seq,
+      conversationId: m.conversationId,
+      serverTime: m.createdAt,
+    },
+  });
+  if (!deliver) return;
+  const view: MessageView = {
+    msgId: m.msgId,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    from: m.senderId,
+    to: receiverOf(m),
+    clientMsgId: m.clientMsgId,
+    kind: "text",
+    body: m.body,
+    serverTime: m.createdAt,
+  };
+  const frame = JSON.stringify({ type: "msg.new", data: view });
+  ctx.outbox.toUser(view.to, frame);
+  ctx.outbox.toUser(view.from, frame, e.env.connId);
+}

@@ -1,0 +1,150 @@
+/**
+ * Composition root of a worker: builds its dependencies, runs the consumer, the lease renewal
+ * and the health/metrics endpoint, and stops them in a known order (finish the batch in hand,
+ * release leases, close connections).
+ */
+import type { Config } from "@im/shared/config";
+import { createDb } from "@im/shared/db";
+import { Keys } from "@im/shared/keys";
+import type { Logger } from "@im/shared/log";
+import { Counter, Gauge, Histogram, Registry } from "@im/shared/metrics";
+import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
+import { sql } from "kysely";
+import { BatchProcessor } from "./batch.ts";
+import { Consumer } from "./consumer.ts";
+import { handlers } from "./handlers/mod.ts";
+import { IdSource } from "./ids.ts";
+import { PartitionManager } from "./partitions.ts";
+import { Publisher } from "./publish.ts";
+
+export interface RunningWorker {
+  workerId: string;
+  port: number;
+  metrics: Registry;
+  /** Finishes the batch in hand, releases leases and closes connections. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: Config, baseLog: Logger): Promise<RunningWorker> {
+  const workerId = `w-${crypto.randomUUID().slice(0, 12)}`;
+  const log = baseLog.child({ workerId });
+  const keys = new Keys(config.keyPrefix);
+  const redis = createRedis(config.redisUrl, `worker:${workerId}`);
+  const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`);
+  const db = createDb(config.mysqlUrl);
+
+  const registry = new Registry();
+  const metrics = {
+    processed: registry.add(
+      new Counter("im_worker_entries_processed_total", "Stream entries committed."),
+    ),
+    deadLetters: registry.add(
+      new Counter("im_dead_letters_total", "Entries moved to the dead-letter stream."),
+    ),
+    failures: registry.add(
+      new Counter("im_worker_batch_failures_total", "Batches that failed transiently."),
+    ),
+    batchSeconds: registry.add(
+      new Histogram("im_worker_batch_seconds", "Batch commit+publish time.", [
+        0.005,
+        0.01,
+        0.025,
+        0.05,
+        0.1,
+        0.25,
+        1,
+      ]),
+    ),
+  };
+
+  const ids = new IdSource(redis, keys, workerId, config.leaseTtlMs, log);
+  await ids.acquire();
+  const manager = new PartitionManager(
+    redis,
+    keys,
+    workerId,
+    config.partitions,
+    config.leaseTtlMs,
+    log,
+  );
+  registry.add(new Gauge("im_worker_partitions_owned", "Partitions this worker holds.")).set(() =>
+    manager.owned().size
+  );
+  const publisher = new Publisher(
+    redis,
+    keys,
+    new RouteStore(redis, keys, config.routeTtlSec * 1000),
+    config.resultMaxLen,
+  );
+  const processor = new BatchProcessor(db, handlers, publisher, config, () => ids.next());
+  const consumer = new Consumer({
+    redis,
+    reader,
+    keys,
+    config,
+    log,
+    manager,
+    processor,
+    publisher,
+    metrics,
+    ping: async () => {
+      await sql`SELECT 1`.execute(db);
+    },
+  });
+  await consumer.ensureGroups();
+  await manager.heartbeat();
+
+  const renewEvery = Math.max(100, Math.floor(config.leaseTtlMs / 3));
+  const renewTimer = setInterval(() => {
+    Promise.all([manager.heartbeat(), manager.renew(), ids.renew()])
+      .catch((err) => log.warn("lease renewal failed", { err }));
+  }, renewEvery);
+
+  const abort = new AbortController();
+  const loop = consumer.run(abort.signal);
+
+  const server = Deno.serve(
+    { hostname: config.host, port: config.workerPort, onListen: () => {} },
+    async (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/healthz") return Response.json({ ok: true, workerId });
+      if (path === "/readyz") {
+        try {
+          await Promise.all([redis.ping(), sql`SELECT 1`.execute(db)]);
+          return Response.json({ ok: true, partitions: [...manager.owned().keys()] });
+        } catch {
+          return Response.json({ ok: false }, { status: 503 });
+        }
+      }
+      if (path === "/metrics") {
+        return new Response(registry.render(), {
+          headers: { "content-type": "text/plain; version=0.0.4" },
+        });
+      }
+      return new Response("not found", { status: 404 });
+    },
+  );
+  log.info("worker started", { port: server.addr.port, snowflakeId: ids.workerId });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    workerId,
+    port: server.addr.port,
+    metrics: registry,
+    stop() {
+      stopping ??= (async () => {
+        abort.abort();
+        reader.disconnect(); // ends a blocking read at once; its entries stay pending for the next owner
+        await loop;
+        clearInterval(renewTimer);
+        await manager.releaseAll().catch((err) => log.warn("release failed", { err }));
+        await ids.release().catch(() => {});
+        await server.shutdown();
+        await db.destroy();
+        redis.disconnect();
+        log.info("worker stopped");
+      })();
+      return stopping;
+    },
+  };
+}
