@@ -10,11 +10,21 @@ import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import { fnv1a } from "@im/shared/partition";
 
+/** murmur3's finalizer: FNV-1a alone barely moves the high bits when only the last byte differs. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 export function desiredOwner(partition: number, workers: string[]): string | undefined {
   let best: string | undefined;
   let bestScore = -1;
   for (const w of workers) {
-    const score = fnv1a(`${w}#${partition}`);
+    const score = mix32(fnv1a(`${w}#${partition}`));
     if (score > bestScore || (score === bestScore && w < best!)) [best, bestScore] = [w, score];
   }
   return best;

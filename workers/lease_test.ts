@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { testEnv } from "@im/shared/testing";
+import { createLogger } from "@im/shared/log";
+import { Lease } from "@im/shared/redis";
+import { desiredOwner, PartitionManager } from "./partitions.ts";
+import { claimFence } from "./fence.ts";
+import { FencedError } from "./errors.ts";
+
+const log = createLogger("error");
+
+Deno.test("lease: one holder at a time, fences strictly increase, release is compare-and-delete", async () => {
+  const env = await testEnv();
+  try {
+    const key = env.keys.partitionLease(0), fk = env.keys.partitionFence(0);
+    const a = new Lease(env.redis, key, fk, "A", 300);
+    const b = new Lease(env.redis, key, fk, "B", 300);
+    const fa = await a.acquire();
+    assert.ok(fa > 0);
+    assert.equal(await b.acquire(), 0, "B must not take a held lease");
+    assert.equal(await a.acquire(), fa, "re-acquire by the holder keeps its fence");
+    await new Promise((r) => setTimeout(r, 400)); // A's lease expires (a pause)
+    const fb = await b.acquire();
+    assert.ok(fb > fa, "the next holder gets a larger fence");
+    assert.equal(await a.renew(), false, "A cannot renew a lease it lost");
+    await a.release(); // must not delete B's lease
+    assert.equal(await env.redis.get(key), `B:${fb}`);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("fence: a commit with an older fence is refused once a newer owner has claimed", async () => {
+  const env = await testEnv();
+  try {
+    await env.db.transaction().execute((tx) => claimFence(tx, 3, 5));
+    await assert.rejects(
+      env.db.transaction().execute((tx) => claimFence(tx, 3, 4)),
+      FencedError,
+    );
+    await env.db.transaction().execute((tx) => claimFence(tx, 3, 6));
+    const row = await env.db.selectFrom("partition_fences").selectAll().executeTakeFirstOrThrow();
+    assert.equal(Number(row.fence), 6);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("partitions: rendezvous assignment covers every partition once", () => {
+  const workers = ["w1", "w2", "w3"];
+  const owners = Array.from({ length: 16 }, (_, p) => desiredOwner(p, workers));
+  assert.ok(owners.every((o) => o && workers.includes(o)));
+  assert.equal(new Set(owners).size, 3, `all workers get partitions: ${owners}`);
+  // Removing a worker moves only its own partitions.
+  const after = Array.from({ length: 16 }, (_, p) => desiredOwner(p, ["w1", "w2"]));
+  owners.forEach((o, p) => {
+    if (o !== "w3") assert.equal(after[p], o);
+  });
+});
+
+Deno.test("partitions: handover when a worker joins and when one leaves", async () => {
+  const env = await testEnv();
+  const mk = (id: string) => new PartitionManager(env.redis, env.keys, id, 8, 1000, log);
+  const a = mk("wa"), b = mk("wb");
+  try {
+    await a.heartbeat();
+    await a.rebalance();
+    assert.equal(a.owned().size, 8, "a lone worker owns everything");
+    assert.equal(a.takeFresh().length, 8, "newly owned partitions are reported for reclaim");
+
+    await b.heartbeat();
+    await b.rebalance(); // b's partitions are still held by a
+    assert.equal(b.owned().size, 0);
+    await a.rebalance(); // a releases what is b's
+    await b.rebalance();
+    assert.equal(a.owned().size + b.owned().size, 8);
+    assert.ok(b.owned().size > 0 && a.owned().size > 0);
+    for (const p of b.owned().keys()) assert.equal(a.owned().has(p), false);
+
+    await a.releaseAll(); // a leaves cleanly
+    await b.rebalance();
+    assert.equal(b.owned().size, 8);
+  } finally {
+    await b.releaseAll();
+    await env.close();
+  }
+});
