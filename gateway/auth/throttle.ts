@@ -1,0 +1,115 @@
+/**
+ * Login brute-force throttle: attempts counted per username and per client IP in fixed windows.
+ *
+ * An attempt is counted *before* the password is verified. Counting only after a failure would
+ * let a burst of parallel guesses all pass the check before the first failure is recorded; with
+ * argon2 taking ~80 ms, that burst is the whole attack. A successful login clears the username
+ * counter and hands its IP slot back, so only failures accumulate.
+ */
+import type { Config } from "@im/shared/config";
+import type { Keys } from "@im/shared/keys";
+import type { Redis } from "@im/shared/redis";
+
+/**
+ * Takes one attempt slot of a counter, unless it is full.
+ * KEYS[1] counter   ARGV[1] limit   ARGV[2] window ms
+ * Returns {1, pttl} when full (nothing changed), {0, count} after counting the attempt.
+ * The expiry is set whenever missing, so a counter can never outlive its window forever.
+ */
+const RESERVE = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+  return {1, ttl}
+end
+n = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {0, n}
+`;
+
+/**
+ * Gives back a slot taken by RESERVE. KEYS[1] counter. Returns the new count (0 when absent).
+ * A missing key is left missing: DECR would create one without an expiry.
+ */
+const RELEASE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = redis.call('DECR', KEYS[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) end
+return n
+`;
+
+export type ThrottleConfig = Pick<
+  Config,
+  "loginWindowSec" | "loginMaxFailures" | "loginMaxFailuresPerIp"
+>;
+
+export interface ThrottleVerdict {
+  blocked: boolean;
+  /** Seconds until the blocking window ends; 0 when not blocked. */
+  retryAfterSec: number;
+}
+
+export class LoginThrottle {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly config: ThrottleConfig,
+  ) {}
+
+  /** Counts one login attempt for `username` and `ip`, or reports that either is blocked. */
+  async attempt(username: string, ip: string): Promise<ThrottleVerdict> {
+    const ipKey = this.keys.loginFailures("ip", ipBucket(ip));
+    const ipVerdict = await this.reserve(ipKey, this.config.loginMaxFailuresPerIp);
+    if (ipVerdict.blocked) return ipVerdict;
+    const userKey = this.keys.loginFailures("user", username);
+    const userVerdict = await this.reserve(userKey, this.config.loginMaxFailures);
+    // A locked account should not also use up the caller's per-IP budget.
+    if (userVerdict.blocked) await this.release(ipKey);
+    return userVerdict;
+  }
+
+  /** After a correct password: the account's failures are forgiven, the IP's slot returned. */
+  async succeed(username: string, ip: string): Promise<void> {
+    // The IP counter is not cleared: one valid account must not reset an IP's guessing budget.
+    await Promise.all([
+      this.redis.del(this.keys.loginFailures("user", username)),
+      this.release(this.keys.loginFailures("ip", ipBucket(ip))),
+    ]);
+  }
+
+  private async reserve(key: string, limit: number): Promise<ThrottleVerdict> {
+    const windowMs = this.config.loginWindowSec * 1000;
+    const [full, value] = await this.redis.eval(RESERVE, 1, key, limit, windowMs) as [
+      number,
+      number,
+    ];
+    return full === 1
+      ? { blocked: true, retryAfterSec: Math.max(1, Math.ceil(value / 1000)) }
+      : { blocked: false, retryAfterSec: 0 };
+  }
+
+  private async release(key: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, key);
+  }
+}
+
+/**
+ * The unit an IP limit applies to: an IPv4 address, or the /64 of an IPv6 address, since one
+ * IPv6 client usually owns a whole /64 and could otherwise rotate through it.
+ */
+export function ipBucket(ip: string): string {
+  const v4mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4mapped) return v4mapped[1];
+  if (!ip.includes(":")) return ip;
+  const bare = ip.split("%")[0].toLowerCase();
+  const [head, tail] = bare.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail !== undefined && tail !== "" ? tail.split(":") : [];
+  const fill = tail === undefined ? [] : Array(Math.max(0, 8 - left.length - right.length)).fill(
+    "0",
+  );
+  const groups = [...left, ...fill, ...right];
+  if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return bare;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
