@@ -1,0 +1,14 @@
+# One image for every process (gateway, worker, migrate); the command picks the role.
+FROM denoland/deno:2.9.6
+WORKDIR /app
+COPY deno.json deno.lock ./
+COPY shared/ shared/
+COPY gateway/ gateway/
+COPY workers/ workers/
+COPY scripts/ scripts/
+# Resolve and cache every npm dependency at build time: nothing is fetched at run time.
+RUN deno cache gateway/main.ts workers/main.ts scripts/migrate.ts scripts/init_secret.ts
+# The secrets volume takes this directory's ownership on first mount, so secret-init can run as deno.
+RUN mkdir -p /secrets && chown deno:deno /secrets
+USER deno
+CMD ["deno", "run", "-A", "gateway/main.ts"]

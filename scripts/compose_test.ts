@@ -1,0 +1,42 @@
+/**
+ * docker-compose.yml must stay true to what `deno task dev` runs: it is parsed by
+ * docker-compose itself (Debian's package; .ci/run installs it), and its environment may only
+ * use variables our config schema defines.
+ */
+import assert from "node:assert/strict";
+import { CONFIG_FIELDS } from "@im/shared/config";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const hasCompose = await new Deno.Command("docker-compose", { args: ["version"], stdout: "null", stderr: "null" })
+  .output().then((o) => o.success, () => false);
+
+Deno.test({
+  name: "compose: docker-compose parses the file and it runs the whole system",
+  // CI installs docker-compose, so there it always runs; elsewhere it says why it was skipped.
+  ignore: !hasCompose && Deno.env.get("CI") !== "true",
+  async fn() {
+    const out = await new Deno.Command("docker-compose", { args: ["config"], cwd: ROOT, stdout: "piped", stderr: "piped" }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const text = new TextDecoder().decode(out.stdout);
+    for (const service of ["mariadb", "redis", "migrate", "secret-init", "gateway1", "gateway2", "worker"]) {
+      assert.match(text, new RegExp(`^  ${service}:$`, "m"), `service ${service}`);
+    }
+    assert.match(text, /image: mariadb:10\.11/);
+    assert.match(text, /image: redis:7/);
+    assert.match(text, /- --appendonly\n\s+- ["']?yes["']?\n/);
+    // The worker must scale: no fixed host port or container name.
+    const worker = text.slice(text.indexOf("\n  worker:"));
+    const workerBlock = worker.slice(0, worker.search(/\n  [a-z0-9-]+:\n/) > 0 ? worker.search(/\n  [a-z0-9-]+:\n/) : undefined);
+    assert.doesNotMatch(workerBlock, /ports:|container_name:/);
+    assert.match(workerBlock, /workers\/main\.ts/);
+  },
+});
+
+Deno.test("compose: every environment variable it sets is one our config defines", async () => {
+  const text = await Deno.readTextFile(`${ROOT}docker-compose.yml`);
+  const known = new Set(Object.values(CONFIG_FIELDS).map((f) => f.env));
+  const ours = new Set(["MARIADB_ROOT_PASSWORD"]);
+  const used = [...text.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]);
+  assert.ok(used.length > 5);
+  for (const name of used) assert.ok(known.has(name) || ours.has(name), `${name} is not a config field`);
+});
