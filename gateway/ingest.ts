@@ -13,6 +13,17 @@ export function conversationKey(frame: BusinessFrame, userId: string): string {
   switch (frame.type) {
     case "msg.send":
       return directConversationId(userId, frame.data.to);
+    case "msg.delivered":
+    case "msg.read":
+    case "history":
+      return frame.data.conversationId;
+    case "msg.recall":
+      // The conversation is not in the frame; the handler locks its head row, so any partition
+      // may take it. Hashing the id keeps a recall and its retries on one partition.
+      return `m:${frame.data.msgId}`;
+    case "sync":
+    case "ids.fetch":
+      return `u:${userId}`;
   }
 }
 

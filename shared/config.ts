@@ -206,6 +206,22 @@ export const CONFIG_FIELDS = {
       min: 1,
     },
   ),
+  recallWindowSec: field(
+    "RECALL_WINDOW_SEC",
+    "int",
+    "120",
+    "How long after sending a message may be recalled.",
+    {
+      min: 0,
+    },
+  ),
+  retryScheduleSec: field(
+    "RETRY_SCHEDULE_SEC",
+    "list",
+    "5,30,300",
+    "Re-push delays for a device that has not acked delivery; then it is left to sync.",
+    { pattern: /^\d{1,6}$/ },
+  ),
   batchSize: field("BATCH_SIZE", "int", "200", "Entries a worker reads per partition batch.", {
     min: 1,
   }),
@@ -255,8 +271,12 @@ function parseOne(spec: FieldSpec, raw: string): { value?: unknown; problem?: st
     case "bool":
       if (!/^(true|false|1|0)$/.test(raw)) return { problem: `must be true or false` };
       return { value: raw === "true" || raw === "1" };
-    case "list":
-      return { value: raw.split(",").map((s) => s.trim()).filter(Boolean) };
+    case "list": {
+      const items = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      const bad = spec.pattern && items.find((i) => !spec.pattern!.test(i));
+      if (bad) return { problem: `items must match ${spec.pattern}, got "${bad}"` };
+      return { value: items };
+    }
     case "string":
       if (spec.pattern && !spec.pattern.test(raw)) {
         return { problem: `must match ${spec.pattern}${spec.secret ? "" : `, got "${raw}"`}` };

@@ -20,6 +20,14 @@ export class Keys {
   partitionFence(p: number): string {
     return `${this.prefix}{p${p}}:fence`;
   }
+  /** ZSET of re-push attempts owned by partition p: "<user>|<device>|<conv>|<seq>|<msgId>|<attempt>" -> due ms. */
+  retrySchedule(p: number): string {
+    return `${this.prefix}{p${p}}:retry`;
+  }
+  /** HASH "<deviceId>|<conversationId>" -> highest seq the device acked as delivered; 7-day TTL. */
+  deviceAcks(userId: string): string {
+    return `${this.prefix}{u${userId}}:acks`;
+  }
   /** Dead letters of all partitions, capped (MAXLEN ~ 100000). */
   deadLetters(): string {
     return `${this.prefix}dlq`;

@@ -32,9 +32,9 @@ export interface BatchContext {
   nextId(): string;
   outbox: Outbox;
   /** Answers the entry's sender with an error frame; the entry is still acked. */
-  reject(entry: Entry, error: PermanentError): void;
+  reject(entry: { env: Envelope }, error: PermanentError): void;
   /** Replies to the connection that sent the entry, echoing its request id. */
-  reply(entry: Entry, frame: ServerFrame): void;
+  reply(entry: { env: Envelope }, frame: ServerFrame): void;
 }
 
 export type Handler<T extends BusinessType> = (
@@ -104,7 +104,7 @@ export class BatchProcessor {
     const deliveries = await this.publisher.publish(outbox, {
       stream,
       ids: entries.map((e) => e.id),
-    });
+    }, partition);
     return { processed: entries.length, rejected, deliveries } satisfies BatchResult;
   }
 }

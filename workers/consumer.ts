@@ -23,12 +23,14 @@ import { FencedError } from "./errors.ts";
 import type { PartitionManager } from "./partitions.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
+import type { RetryScheduler } from "./retry.ts";
 
 export interface ConsumerMetrics {
   processed: Counter;
   deadLetters: Counter;
   failures: Counter;
   batchSeconds: Histogram;
+  repushes: Counter;
 }
 
 export interface ConsumerDeps {
@@ -40,6 +42,7 @@ export interface ConsumerDeps {
   manager: PartitionManager;
   processor: BatchProcessor;
   publisher: Publisher;
+  retry: RetryScheduler;
   metrics: ConsumerMetrics;
   /** Cheap health probe of the stores: retries wait for it so an outage burns no delivery counts. */
   ping(): Promise<void>;
@@ -47,10 +50,12 @@ export interface ConsumerDeps {
 
 const REBALANCE_MS = 1000;
 const TRIM_MS = 10_000;
+const RETRY_MS = 500;
 
 export class Consumer {
   #recovering = new Map<number, { retryAt: number; attempt: number }>();
   #lastTrim = new Map<number, number>();
+  #lastRetry = 0;
 
   constructor(private readonly d: ConsumerDeps) {}
 
@@ -111,6 +116,11 @@ export class Consumer {
       }));
     }
     await this.#trim(readable);
+    if (Date.now() - this.#lastRetry >= RETRY_MS) {
+      this.#lastRetry = Date.now();
+      const n = await this.d.retry.runDue(readable);
+      if (n) this.d.metrics.repushes.inc({}, n);
+    }
   }
 
   /** Processes raw entries; undecodable ones are dead-lettered. Returns false on failure. */

@@ -1,11 +1,20 @@
 /**
  * Publishes a committed batch: resolves users to device routes, writes one result entry per
- * gateway (lines of "<connId>[,<connId>] <frame JSON>"), and acks the stream entries, all in one
- * pipelined round trip after the route lookup. Acking only here keeps "ack after commit".
+ * gateway (lines of "<connId>[,<connId>] <frame JSON>"), schedules re-pushes for deliveries
+ * that need a device ack, and acks the stream entries, all in one pipelined round trip after the
+ * route lookup. Acking only here keeps "ack after commit".
  */
-import type { Redis, RouteStore } from "@im/shared/redis";
+import type { Redis, Route, RouteStore } from "@im/shared/redis";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
-import type { Outbox } from "./outbox.ts";
+import type { Outbox, UserEmit } from "./outbox.ts";
+
+// KEYS[1] device-acks hash. ARGV[1] "<deviceId>|<conversationId>", ARGV[2] seq.
+// Raises the cursor (never lowers it) and keeps the hash for 7 days after its last change.
+const RAISE_ACK = `
+local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], 604800000)
+return 1`;
 
 export class Publisher {
   constructor(
@@ -13,10 +22,17 @@ export class Publisher {
     private readonly keys: Keys,
     private readonly routes: RouteStore,
     private readonly maxLen: number,
+    /** Re-push delays (ms); the first is scheduled with each delivery that needs an ack. */
+    private readonly retryDelaysMs: number[] = [],
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Returns the number of socket deliveries written. */
-  async publish(outbox: Outbox, ack?: { stream: string; ids: string[] }): Promise<number> {
+  async publish(
+    outbox: Outbox,
+    ack?: { stream: string; ids: string[] },
+    partition?: number,
+  ): Promise<number> {
     const lines = new Map<string, string[]>(); // gatewayId -> lines
     const add = (gw: string, line: string) => {
       const l = lines.get(gw);
@@ -28,12 +44,14 @@ export class Publisher {
       add(c.gatewayId, `${c.connId} ${c.frame}`);
       deliveries++;
     }
+    const retries: Array<[number, string]> = [];
     if (outbox.users.length) {
-      const routes = await this.routes.lookup(outbox.users.map((u) => u.userId));
-      for (const u of outbox.users) {
+      const routes = await this.routes.lookup(
+        outbox.users.flatMap((u) => u.ifOffline ? [u.userId, u.ifOffline.userId] : [u.userId]),
+      );
+      const emit = (u: Pick<UserEmit, "userId" | "frame" | "exceptConnId">, reached: Route[]) => {
         const byGateway = new Map<string, string[]>();
-        for (const r of routes.get(u.userId) ?? []) {
-          if (r.connId === u.exceptConnId) continue;
+        for (const r of reached) {
           const conns = byGateway.get(r.gatewayId);
           if (conns) conns.push(r.connId);
           else byGateway.set(r.gatewayId, [r.connId]);
@@ -41,6 +59,22 @@ export class Publisher {
         for (const [gw, conns] of byGateway) {
           add(gw, `${conns.join(",")} ${u.frame}`);
           deliveries += conns.length;
+        }
+      };
+      for (const u of outbox.users) {
+        const reached = (routes.get(u.userId) ?? []).filter((r) => r.connId !== u.exceptConnId);
+        emit(u, reached);
+        if (u.retry && partition !== undefined && this.retryDelaysMs.length) {
+          for (const r of reached) {
+            const { conversationId, seq, msgId } = u.retry;
+            retries.push([
+              this.now() + this.retryDelaysMs[0],
+              `${u.userId}|${r.deviceId}|${conversationId}|${seq}|${msgId}|0`,
+            ]);
+          }
+        }
+        if (u.ifOffline && reached.length === 0) {
+          emit(u.ifOffline, routes.get(u.ifOffline.userId) ?? []);
         }
       }
     }
@@ -50,6 +84,16 @@ export class Publisher {
       pipe.xadd(key, "MAXLEN", "~", this.maxLen, "*", "d", l.join("\n"));
       pipe.pexpire(key, 600_000);
     }
+    for (const a of outbox.deviceAcks) {
+      pipe.eval(
+        RAISE_ACK,
+        1,
+        this.keys.deviceAcks(a.userId),
+        `${a.deviceId}|${a.conversationId}`,
+        a.seq,
+      );
+    }
+    if (retries.length) pipe.zadd(this.keys.retrySchedule(partition!), ...retries.flat());
     if (ack?.ids.length) pipe.xack(ack.stream, CONSUMER_GROUP, ...ack.ids);
     if (pipe.length) {
       const res = await pipe.exec();

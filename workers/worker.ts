@@ -16,6 +16,7 @@ import { handlers } from "./handlers/mod.ts";
 import { IdSource } from "./ids.ts";
 import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
+import { RetryScheduler } from "./retry.ts";
 
 export interface RunningWorker {
   workerId: string;
@@ -40,6 +41,9 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     ),
     deadLetters: registry.add(
       new Counter("im_dead_letters_total", "Entries moved to the dead-letter stream."),
+    ),
+    repushes: registry.add(
+      new Counter("im_worker_repushes_total", "Deliveries pushed again for want of a device ack."),
     ),
     failures: registry.add(
       new Counter("im_worker_batch_failures_total", "Batches that failed transiently."),
@@ -70,12 +74,10 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   registry.add(new Gauge("im_worker_partitions_owned", "Partitions this worker holds.")).set(() =>
     manager.owned().size
   );
-  const publisher = new Publisher(
-    redis,
-    keys,
-    new RouteStore(redis, keys, config.routeTtlSec * 1000),
-    config.resultMaxLen,
-  );
+  const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
+  const offsetsMs = config.retryScheduleSec.map((s) => Number(s) * 1000);
+  const publisher = new Publisher(redis, keys, routes, config.resultMaxLen, offsetsMs);
+  const retry = new RetryScheduler(redis, keys, routes, db, publisher, offsetsMs);
   const processor = new BatchProcessor(db, handlers, publisher, config, () => ids.next());
   const consumer = new Consumer({
     redis,
@@ -86,6 +88,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     manager,
     processor,
     publisher,
+    retry,
     metrics,
     ping: async () => {
       await sql`SELECT 1`.execute(db);

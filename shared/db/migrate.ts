@@ -3,10 +3,12 @@ import { type Migration, type MigrationProvider, Migrator } from "kysely/migrati
 import { sql } from "kysely";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import * as m001 from "./migrations/001_core.ts";
+import * as m002 from "./migrations/002_delivery.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
   "001_core": m001,
+  "002_delivery": m002,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -57,6 +57,18 @@ export interface MessagesTable {
   created_at: Ms;
   /** Stream entry that stored it: a redelivery of that entry re-publishes, a client resend does not. */
   source_entry: string;
+  /** 1:1 status: 0 sent, 2 delivered, 3 read; only raised. */
+  status: Generated<number>;
+  recalled_at: Ms | null;
+  /** For kind "recall": the recalled message. */
+  ref_msg_id: BigId | null;
+}
+
+/** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */
+export interface ReservedIdsTable {
+  msg_id: BigId;
+  user_id: BigId;
+  issued_at: Ms;
 }
 
 /** Highest partition fence that has committed: a writer with a smaller fence is refused. */
@@ -72,4 +84,5 @@ export interface Database {
   conversation_members: ConversationMembersTable;
   messages: MessagesTable;
   partition_fences: PartitionFencesTable;
+  reserved_ids: ReservedIdsTable;
 }

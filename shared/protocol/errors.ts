@@ -24,6 +24,13 @@ export const ErrorCode = {
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,
   BODY_LENGTH: 3003,
+  /** No such message or conversation, or not yours: the same answer, so existence never leaks. */
+  NOT_FOUND: 3004,
+  RECALL_WINDOW: 3005,
+  ALREADY_RECALLED: 3006,
+  NOT_SENDER: 3007,
+  CURSOR_INVALID: 3008,
+  MSG_ID_INVALID: 3009,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,

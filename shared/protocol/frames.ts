@@ -3,12 +3,15 @@
  * (`parseClientFrame`); server frames are typed so producers cannot invent shapes.
  * docs/PROTOCOL.md documents every frame here.
  */
-import { type Infer, int, literal, object, optional, type Schema, str } from "./schema.ts";
+import { type Infer, int, list, literal, object, optional, type Schema, str } from "./schema.ts";
 import { type ErrorBody, ErrorCode } from "./errors.ts";
 
 export const PROTOCOL_VERSION = 1;
 
 const userId = str({ min: 1, max: 20, pattern: /^[1-9][0-9]*$/ });
+const msgId = str({ min: 1, max: 20, pattern: /^[1-9][0-9]*$/ });
+const conversationId = str({ min: 5, max: 64, pattern: /^d:[1-9][0-9]*:[1-9][0-9]*$/ });
+const seq = int({ min: 0, max: 2 ** 32 - 1 });
 const clientMsgId = str({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const requestId = str({ min: 1, max: 64 });
 
@@ -21,7 +24,26 @@ export const clientDataSchemas = {
     kind: literal("text"),
     // The worker enforces the configured limit (MAX_BODY_CHARS) with its own error code.
     body: str({ max: 65536 }),
+    /** An id reserved for this user by ids.fetch; the server picks one when absent. */
+    msgId: optional(msgId),
   }),
+  /** This device has every message of the conversation up to seq (cumulative). */
+  "msg.delivered": object({ conversationId, seq }),
+  /** The user has read the conversation up to seq (cumulative). */
+  "msg.read": object({ conversationId, seq }),
+  "msg.recall": object({ msgId }),
+  /** What this device missed: cursors it holds (absent conversations start at 0), paged. */
+  sync: object({
+    cursors: optional(list(object({ conversationId, seq }), 1000)),
+    limit: optional(int({ min: 1, max: 500 })),
+  }),
+  history: object({
+    conversationId,
+    beforeSeq: optional(seq),
+    afterSeq: optional(seq),
+    limit: optional(int({ min: 1, max: 100 })),
+  }),
+  "ids.fetch": object({ count: int({ min: 1, max: 1000 }) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ClientType = keyof typeof clientDataSchemas;
@@ -34,6 +56,8 @@ export type ClientFrameOf<T extends ClientType> = Extract<ClientFrame, { type: T
 export const LOCAL_TYPES = new Set<ClientType>(["ping"]);
 export type BusinessFrame = Exclude<ClientFrame, { type: "ping" }>;
 
+export type MessageKind = "text" | "recall";
+
 export interface MessageView {
   msgId: string;
   conversationId: string;
@@ -41,9 +65,39 @@ export interface MessageView {
   from: string;
   to: string;
   clientMsgId: string;
-  kind: "text";
+  kind: MessageKind;
+  /** "" once recalled, and for recall notices. */
   body: string;
   serverTime: number;
+  recalled?: true;
+  /** For kind "recall": the msgId it recalls. */
+  ref?: string;
+}
+
+export interface ConversationState {
+  conversationId: string;
+  lastSeq: number;
+  /** This user's own read cursor (shared by all their devices). */
+  readSeq: number;
+  /** The other member's cursors: my messages up to these seqs are delivered / read. */
+  peerDeliveredSeq: number;
+  peerReadSeq: number;
+}
+
+export interface Receipt {
+  conversationId: string;
+  /** Whose cursors these are. */
+  by: string;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+export interface Recalled {
+  conversationId: string;
+  msgId: string;
+  seq: number;
+  by: string;
+  recallSeq: number;
 }
 
 export interface SentAck {
@@ -69,6 +123,21 @@ export type ServerFrame =
   | { type: "pong"; id?: string; data: { serverTime: number } }
   | { type: "msg.sent"; id?: string; data: SentAck }
   | { type: "msg.new"; data: MessageView }
+  | { type: "msg.offline"; data: { conversationId: string; msgId: string; seq: number } }
+  | { type: "msg.recalled"; id?: string; data: Recalled }
+  | { type: "receipt"; data: Receipt }
+  | { type: "ok"; id?: string; data: Record<string, never> }
+  | {
+    type: "sync.page";
+    id?: string;
+    data: { conversations: Array<ConversationState & { messages: MessageView[] }>; more: boolean };
+  }
+  | {
+    type: "history.page";
+    id?: string;
+    data: { conversationId: string; messages: MessageView[]; more: boolean };
+  }
+  | { type: "ids.batch"; id?: string; data: { ids: string[] } }
   | { type: "error"; id?: string; data: ErrorBody };
 
 export type ParseResult =

@@ -68,6 +68,22 @@ export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optiona
   };
 }
 
+export function list<T>(item: Schema<T>, max: number): Schema<T[]> {
+  return {
+    parse(input, path = "") {
+      if (!Array.isArray(input)) return fail(path, "must be an array");
+      if (input.length > max) return fail(path, `must have at most ${max} items`);
+      const out: T[] = [];
+      for (let i = 0; i < input.length; i++) {
+        const r = item.parse(input[i], `${path}[${i}]`);
+        if (!r.ok) return r;
+        out.push(r.value);
+      }
+      return { ok: true, value: out };
+    },
+  };
+}
+
 type Shape = Record<string, Schema<unknown>>;
 type OptionalKeys<S extends Shape> = {
   [K in keyof S]: S[K] extends { optional: true } ? K : never;

@@ -4,8 +4,9 @@
  * queues the ack and the deliveries that go out after commit.
  */
 import { directConversationId } from "@im/shared/partition";
-import { ErrorCode, type MessageView, PermanentError } from "@im/shared/protocol";
+import { ErrorCode, PermanentError } from "@im/shared/protocol";
 import type { BatchContext, Entry, Handler } from "../batch.ts";
+import { peerOf, toView } from "../views.ts";
 import {
   dedupKey,
   findByClientIds,
@@ -14,6 +15,7 @@ import {
 } from "../tables/messages.ts";
 import { addMembers, lockHeads, upsertHeads } from "../tables/conversations.ts";
 import { existingUsers } from "../tables/users.ts";
+import { consumeIds } from "../tables/reserved_ids.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -61,6 +63,13 @@ async function doSend(
   const fresh = entries.filter((e) =>
     !known.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))
   );
+  const reserved = await consumeIds(
+    ctx.tx,
+    fresh.filter((e) => e.env.frame.data.msgId).map((e) => ({
+      msgId: e.env.frame.data.msgId!,
+      userId: e.env.userId,
+    })),
+  );
   const convIds = [
     ...new Set(fresh.map((e) => directConversationId(e.env.userId, e.env.frame.data.to))),
   ];
@@ -77,11 +86,20 @@ async function doSend(
       out.push([e, prior, prior.sourceEntry === e.id]);
       continue;
     }
+    const wantedId = e.env.frame.data.msgId;
+    if (wantedId && !reserved.delete(wantedId)) {
+      // Never issued, issued to someone else, or already used (also twice in this batch).
+      ctx.reject(
+        e,
+        new PermanentError(ErrorCode.MSG_ID_INVALID, "msgId was not reserved for you or is used"),
+      );
+      continue;
+    }
     const conversationId = directConversationId(e.env.userId, e.env.frame.data.to);
     const seq = (heads.get(conversationId) ?? 0) + 1;
     heads.set(conversationId, seq);
     const msg: StoredMessage = {
-      msgId: ctx.nextId(),
+      msgId: wantedId ?? ctx.nextId(),
       conversationId,
       seq,
       senderId: e.env.userId,
@@ -117,10 +135,7 @@ async function doSend(
   return out;
 }
 
-function receiverOf(m: StoredMessage): string {
-  const [, a, b] = m.conversationId.split(":");
-  return a === m.senderId ? b : a;
-}
+const receiverOf = (m: StoredMessage) => peerOf(m.conversationId, m.senderId);
 
 function emitSent(ctx: BatchContext, e: SendEntry, m: StoredMessage, deliver: boolean) {
   ctx.reply(e, {
@@ -134,18 +149,19 @@ function emitSent(ctx: BatchContext, e: SendEntry, m: StoredMessage, deliver: bo
     },
   });
   if (!deliver) return;
-  const view: MessageView = {
-    msgId: m.msgId,
-    conversationId: m.conversationId,
-    seq: m.seq,
-    from: m.senderId,
-    to: receiverOf(m),
-    clientMsgId: m.clientMsgId,
-    kind: "text",
-    body: m.body,
-    serverTime: m.createdAt,
-  };
+  const view = toView(m);
   const frame = JSON.stringify({ type: "msg.new", data: view });
-  ctx.outbox.toUser(view.to, frame);
-  ctx.outbox.toUser(view.from, frame, e.env.connId);
+  const retry = { conversationId: m.conversationId, seq: m.seq, msgId: m.msgId };
+  ctx.outbox.toUser(view.to, frame, {
+    retry,
+    // No device of the receiver online: the sender learns "stored offline", never "delivered".
+    ifOffline: {
+      userId: view.from,
+      frame: JSON.stringify({
+        type: "msg.offline",
+        data: { conversationId: m.conversationId, msgId: m.msgId, seq: m.seq },
+      }),
+    },
+  });
+  ctx.outbox.toUser(view.from, frame, { exceptConnId: e.env.connId, retry });
 }

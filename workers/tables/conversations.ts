@@ -52,3 +52,47 @@ export async function addMembers(
     joined_at: r.at,
   }))).execute();
 }
+
+export interface MemberState {
+  conversationId: string;
+  userId: string;
+  readSeq: number;
+  deliveredSeq: number;
+  lastSeq: number;
+}
+
+/** Every member row of these conversations, with the conversation's last seq. */
+export async function membersOf(db: Exec, conversationIds: string[], lock = false) {
+  if (conversationIds.length === 0) return [] as MemberState[];
+  let q = db.selectFrom("conversation_members as m")
+    .innerJoin("conversations as c", "c.id", "m.conversation_id")
+    .select(["m.conversation_id", "m.user_id", "m.read_seq", "m.delivered_seq", "c.last_seq"])
+    .where("m.conversation_id", "in", conversationIds);
+  if (lock) q = q.forUpdate();
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    conversationId: r.conversation_id,
+    userId: String(r.user_id),
+    readSeq: Number(r.read_seq),
+    deliveredSeq: Number(r.delivered_seq),
+    lastSeq: Number(r.last_seq),
+  }));
+}
+
+/** The conversations a user belongs to (ids only; a user-level index scan). */
+export async function conversationsOf(db: Exec, userId: string): Promise<string[]> {
+  const rows = await db.selectFrom("conversation_members").select("conversation_id")
+    .where("user_id", "=", userId).execute();
+  return rows.map((r) => r.conversation_id);
+}
+
+export async function setCursors(
+  db: Exec,
+  conversationId: string,
+  userId: string,
+  cursors: { readSeq: number; deliveredSeq: number },
+): Promise<void> {
+  await db.updateTable("conversation_members")
+    .set({ read_seq: cursors.readSeq, delivered_seq: cursors.deliveredSeq })
+    .where("conversation_id", "=", conversationId).where("user_id", "=", userId).execute();
+}

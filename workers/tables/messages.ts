@@ -14,6 +14,8 @@ export interface StoredMessage {
   body: string;
   createdAt: number;
   sourceEntry: string;
+  recalledAt?: number | null;
+  refMsgId?: string | null;
 }
 
 export const dedupKey = (senderId: string, clientMsgId: string) => `${senderId}:${clientMsgId}`;
@@ -48,10 +50,64 @@ export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<v
     body: m.body,
     created_at: m.createdAt,
     source_entry: m.sourceEntry,
+    ref_msg_id: m.refMsgId ?? null,
   }))).execute();
 }
 
-function toStored(r: Database["messages"] extends infer _ ? Record<string, unknown> : never) {
+/** One page of a conversation by seq: ascending after `afterSeq`, or the newest before `beforeSeq`. */
+export async function pageOf(
+  db: Exec,
+  conversationId: string,
+  range: { afterSeq?: number; beforeSeq?: number },
+  limit: number,
+): Promise<{ messages: StoredMessage[]; more: boolean }> {
+  let q = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
+  const newestFirst = range.afterSeq === undefined;
+  if (range.afterSeq !== undefined) q = q.where("seq", ">", range.afterSeq);
+  if (range.beforeSeq !== undefined) q = q.where("seq", "<", range.beforeSeq);
+  const rows = await q.orderBy("seq", newestFirst ? "desc" : "asc").limit(limit + 1).execute();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit).map(toStored);
+  if (newestFirst) page.reverse();
+  return { messages: page, more };
+}
+
+export async function findById(db: Exec, msgId: string): Promise<StoredMessage | null> {
+  const r = await db.selectFrom("messages").selectAll().where("msg_id", "=", msgId).forUpdate()
+    .executeTakeFirst();
+  return r ? toStored(r) : null;
+}
+
+export async function findByIds(db: Exec, msgIds: string[]): Promise<Map<string, StoredMessage>> {
+  if (msgIds.length === 0) return new Map();
+  const rows = await db.selectFrom("messages").selectAll().where("msg_id", "in", msgIds).execute();
+  return new Map(rows.map((r) => [String(r.msg_id), toStored(r)]));
+}
+
+export async function markRecalled(db: Exec, msgId: string, at: number): Promise<void> {
+  await db.updateTable("messages").set({ recalled_at: at, body: "" }).where("msg_id", "=", msgId)
+    .execute();
+}
+
+/** Raises the 1:1 status of the peer's messages up to `seq` (0 sent, 2 delivered, 3 read). */
+export async function raiseStatus(
+  db: Exec,
+  conversationId: string,
+  readerId: string,
+  fromSeq: number,
+  toSeq: number,
+  status: 2 | 3,
+): Promise<void> {
+  if (toSeq <= fromSeq) return;
+  await db.updateTable("messages").set({ status })
+    .where("conversation_id", "=", conversationId)
+    .where("seq", ">", fromSeq).where("seq", "<=", toSeq)
+    .where("sender_id", "<>", readerId)
+    .where("status", "<", status)
+    .execute();
+}
+
+function toStored(r: Record<string, unknown>) {
   return {
     msgId: String(r.msg_id),
     conversationId: String(r.conversation_id),
@@ -62,5 +118,7 @@ function toStored(r: Database["messages"] extends infer _ ? Record<string, unkno
     body: String(r.body),
     createdAt: Number(r.created_at),
     sourceEntry: String(r.source_entry),
+    recalledAt: r.recalled_at == null ? null : Number(r.recalled_at),
+    refMsgId: r.ref_msg_id == null ? null : String(r.ref_msg_id),
   } satisfies StoredMessage;
 }

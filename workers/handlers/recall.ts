@@ -1,0 +1,98 @@
+/**
+ * msg.recall: only the sender, only within RECALL_WINDOW_SEC. The content is erased from the
+ * stored row (so nothing the server returns later carries it) and a recall notice takes the
+ * next seq of the conversation, so devices that were offline learn it through sync.
+ */
+import { ErrorCode, PermanentError, type Recalled } from "@im/shared/protocol";
+import type { BatchContext, Entry, Handler } from "../batch.ts";
+import { lockHeads, upsertHeads } from "../tables/conversations.ts";
+import {
+  dedupKey,
+  findByClientIds,
+  findById,
+  insertMessages,
+  markRecalled,
+  type StoredMessage,
+} from "../tables/messages.ts";
+import { peerOf } from "../views.ts";
+
+type RecallEntry = Entry<"msg.recall">;
+
+export function checkRecall(
+  m: StoredMessage | null,
+  userId: string,
+  now: number,
+  windowSec: number,
+): PermanentError | null {
+  const member = m && m.conversationId.split(":").slice(1).includes(userId);
+  if (!m || !member || m.kind !== "text") {
+    return new PermanentError(ErrorCode.NOT_FOUND, "no such message");
+  }
+  if (m.senderId !== userId) {
+    return new PermanentError(ErrorCode.NOT_SENDER, "only the sender can recall a message");
+  }
+  if (m.recalledAt) {
+    return new PermanentError(ErrorCode.ALREADY_RECALLED, "message already recalled");
+  }
+  if (now - m.createdAt > windowSec * 1000) {
+    return new PermanentError(
+      ErrorCode.RECALL_WINDOW,
+      `messages can only be recalled within ${windowSec} s`,
+    );
+  }
+  return null;
+}
+
+const noticeId = (msgId: string) => `recall-${msgId}`;
+
+export const handleRecall: Handler<"msg.recall"> = async (ctx, entries) => {
+  for (const e of entries) await recallOne(ctx, e);
+};
+
+async function recallOne(ctx: BatchContext, e: RecallEntry) {
+  const { msgId } = e.env.frame.data;
+  const m = await findById(ctx.tx, msgId);
+  const prior =
+    (await findByClientIds(ctx.tx, [{ senderId: e.env.userId, clientMsgId: noticeId(msgId) }]))
+      .get(dedupKey(e.env.userId, noticeId(msgId)));
+  if (m && prior && prior.sourceEntry === e.id) return emitRecalled(ctx, e, m, prior); // redelivery
+  const err = checkRecall(m, e.env.userId, ctx.now, ctx.config.recallWindowSec);
+  if (err) return ctx.reject(e, err);
+  const heads = await lockHeads(ctx.tx, [m!.conversationId]);
+  const notice: StoredMessage = {
+    msgId: ctx.nextId(),
+    conversationId: m!.conversationId,
+    seq: (heads.get(m!.conversationId) ?? 0) + 1,
+    senderId: e.env.userId,
+    clientMsgId: noticeId(msgId),
+    kind: "recall",
+    body: "",
+    createdAt: ctx.now,
+    sourceEntry: e.id,
+    refMsgId: msgId,
+  };
+  await markRecalled(ctx.tx, msgId, ctx.now);
+  await insertMessages(ctx.tx, [notice]);
+  await upsertHeads(ctx.tx, [{
+    id: notice.conversationId,
+    kind: "direct",
+    lastSeq: notice.seq,
+    lastMsgId: notice.msgId,
+    at: ctx.now,
+  }]);
+  emitRecalled(ctx, e, m!, notice);
+}
+
+function emitRecalled(ctx: BatchContext, e: RecallEntry, m: StoredMessage, notice: StoredMessage) {
+  const data: Recalled = {
+    conversationId: m.conversationId,
+    msgId: m.msgId,
+    seq: m.seq,
+    by: e.env.userId,
+    recallSeq: notice.seq,
+  };
+  ctx.reply(e, { type: "msg.recalled", data });
+  const frame = JSON.stringify({ type: "msg.recalled", data });
+  ctx.outbox.toUser(peerOf(m.conversationId, e.env.userId), frame);
+  ctx.outbox.toUser(e.env.userId, frame, { exceptConnId: e.env.connId });
+}

@@ -1,0 +1,77 @@
+/**
+ * msg.delivered and msg.read: cumulative cursors per member (read implies delivered), the 1:1
+ * per-message status raised to match, receipts to the other member's devices (and, for read,
+ * to the reader's other devices), and the device's own delivery cursor that stops re-pushes.
+ * Cursors only move forward: a late "delivered" after "read" changes nothing.
+ */
+import { ErrorCode, PermanentError } from "@im/shared/protocol";
+import type { BatchContext, Entry, Handler } from "../batch.ts";
+import { membersOf, type MemberState, setCursors } from "../tables/conversations.ts";
+import { raiseStatus } from "../tables/messages.ts";
+import { peerOf } from "../views.ts";
+
+type CursorEntry = Entry<"msg.delivered"> | Entry<"msg.read">;
+
+export function checkCursor(me: MemberState | undefined, seq: number): PermanentError | null {
+  if (!me) return new PermanentError(ErrorCode.NOT_FOUND, "no such conversation");
+  if (seq > me.lastSeq) {
+    return new PermanentError(
+      ErrorCode.CURSOR_INVALID,
+      `seq ${seq} is beyond the last message (${me.lastSeq})`,
+    );
+  }
+  return null;
+}
+
+async function applyCursors(ctx: BatchContext, entries: CursorEntry[]) {
+  const convIds = [...new Set(entries.map((e) => e.env.frame.data.conversationId))];
+  const members = await membersOf(ctx.tx, convIds, true);
+  const find = (c: string, u: string) =>
+    members.find((m) => m.conversationId === c && m.userId === u);
+  const before = new Map<MemberState, { readSeq: number; deliveredSeq: number }>();
+  const readers = new Map<MemberState, string>(); // member -> connection that read (for own devices)
+  for (const e of entries) {
+    const { conversationId, seq } = e.env.frame.data;
+    const me = find(conversationId, e.env.userId);
+    const err = checkCursor(me, seq);
+    if (err) {
+      ctx.reject(e, err);
+      continue;
+    }
+    if (!before.has(me!)) before.set(me!, { readSeq: me!.readSeq, deliveredSeq: me!.deliveredSeq });
+    if (e.env.frame.type === "msg.read") {
+      if (seq > me!.readSeq) readers.set(me!, e.env.connId);
+      me!.readSeq = Math.max(me!.readSeq, seq);
+    }
+    me!.deliveredSeq = Math.max(me!.deliveredSeq, seq, me!.readSeq);
+    ctx.outbox.deviceAcks.push({
+      userId: e.env.userId,
+      deviceId: e.env.deviceId,
+      conversationId,
+      seq,
+    });
+    ctx.reply(e, { type: "ok", data: {} });
+  }
+  for (const [me, prev] of before) {
+    if (me.readSeq === prev.readSeq && me.deliveredSeq === prev.deliveredSeq) continue;
+    await setCursors(ctx.tx, me.conversationId, me.userId, me);
+    await raiseStatus(ctx.tx, me.conversationId, me.userId, prev.deliveredSeq, me.deliveredSeq, 2);
+    await raiseStatus(ctx.tx, me.conversationId, me.userId, prev.readSeq, me.readSeq, 3);
+    const receipt = JSON.stringify({
+      type: "receipt",
+      data: {
+        conversationId: me.conversationId,
+        by: me.userId,
+        deliveredSeq: me.deliveredSeq,
+        readSeq: me.readSeq,
+      },
+    });
+    ctx.outbox.toUser(peerOf(me.conversationId, me.userId), receipt);
+    const readerConn = readers.get(me);
+    if (readerConn) ctx.outbox.toUser(me.userId, receipt, { exceptConnId: readerConn });
+  }
+}
+
+export const handleDelivered: Handler<"msg.delivered"> = (ctx, entries) =>
+  applyCursors(ctx, entries);
+export const handleRead: Handler<"msg.read"> = (ctx, entries) => applyCursors(ctx, entries);

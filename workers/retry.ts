@@ -1,0 +1,101 @@
+/**
+ * Server re-push: a device that was sent a message and has not acked its delivery gets it again
+ * at each offset of RETRY_SCHEDULE_SEC after the first send (default +5 s, +30 s, +300 s), to
+ * whatever connection its route names at that moment; after the last try the message is left to
+ * sync. The schedule is a sorted set per partition in Redis, so it survives worker restarts, and
+ * only the partition's owner runs it.
+ */
+import type { Keys } from "@im/shared/keys";
+import type { Redis, RouteStore } from "@im/shared/redis";
+import type { Kysely } from "kysely";
+import type { Database } from "@im/shared/db";
+import { findByIds } from "./tables/messages.ts";
+import { toView } from "./views.ts";
+import { Outbox } from "./outbox.ts";
+import type { Publisher } from "./publish.ts";
+
+interface Due {
+  member: string;
+  userId: string;
+  deviceId: string;
+  conversationId: string;
+  seq: number;
+  msgId: string;
+  attempt: number;
+}
+
+function parse(member: string): Due | null {
+  const [userId, deviceId, conversationId, seq, msgId, attempt] = member.split("|");
+  if (!msgId) return null;
+  return {
+    member,
+    userId,
+    deviceId,
+    conversationId,
+    seq: Number(seq),
+    msgId,
+    attempt: Number(attempt),
+  };
+}
+
+export class RetryScheduler {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly routes: RouteStore,
+    private readonly db: Kysely<Database>,
+    private readonly publisher: Publisher,
+    /** Offsets from the first send, ascending (ms). */
+    private readonly offsetsMs: number[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Re-pushes what is due on these partitions; returns the number of re-pushes sent. */
+  async runDue(partitions: number[], max = 500): Promise<number> {
+    if (partitions.length === 0 || this.offsetsMs.length === 0) return 0;
+    const now = this.now();
+    const read = this.redis.pipeline();
+    for (const p of partitions) {
+      read.zrangebyscore(this.keys.retrySchedule(p), "-inf", now, "LIMIT", 0, max);
+    }
+    const res = await read.exec();
+    const due: Array<[number, Due]> = [];
+    partitions.forEach((p, i) => {
+      for (const m of (res?.[i]?.[1] as string[] | undefined) ?? []) {
+        const d = parse(m);
+        if (d) due.push([p, d]);
+      }
+    });
+    if (due.length === 0) return 0;
+
+    const acks = this.redis.pipeline();
+    for (const [, d] of due) {
+      acks.hget(this.keys.deviceAcks(d.userId), `${d.deviceId}|${d.conversationId}`);
+    }
+    const acked = (await acks.exec())?.map(([, v]) => Number(v ?? 0)) ?? [];
+    const open = due.filter(([, d], i) => acked[i] < d.seq);
+    const routes = await this.routes.lookup(open.map(([, d]) => d.userId));
+    const messages = await findByIds(this.db, [...new Set(open.map(([, d]) => d.msgId))]);
+
+    const outbox = new Outbox();
+    const next = this.redis.pipeline();
+    for (const [p, d] of open) {
+      const route = routes.get(d.userId)?.find((r) => r.deviceId === d.deviceId);
+      const m = messages.get(d.msgId);
+      if (route && m) outbox.toConn(route, { type: "msg.new", data: toView(m) });
+      const nextAttempt = d.attempt + 1;
+      if (m && nextAttempt < this.offsetsMs.length) {
+        const wait = this.offsetsMs[nextAttempt] - this.offsetsMs[d.attempt];
+        next.zadd(
+          this.keys.retrySchedule(p),
+          now + wait,
+          `${d.userId}|${d.deviceId}|${d.conversationId}|${d.seq}|${d.msgId}|${nextAttempt}`,
+        );
+      }
+    }
+    await this.publisher.publish(outbox);
+    for (const [p, d] of due) next.zrem(this.keys.retrySchedule(p), d.member);
+    await next.exec();
+    return outbox.conns.length;
+  }
+}
