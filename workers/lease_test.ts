@@ -84,3 +84,26 @@ Deno.test("partitions: handover when a worker joins and when one leaves", async 
     await env.close();
   }
 });
+
+Deno.test("fence: a paused owner's batch cannot commit after a newer owner claimed the partition", async () => {
+  const env = await testEnv();
+  try {
+    const { createUsers, processorFor, sendEntry } = await import("./test_support.ts");
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    const { processor } = processorFor(env);
+    // The new owner (fence 2) has claimed; the old one (fence 1) wakes with a batch in hand.
+    await env.db.transaction().execute((tx) => claimFence(tx, 0, 2));
+    await assert.rejects(
+      processor.process(env.keys.partition(0), 0, 1, [sendEntry(alice, bob, "late")]),
+      FencedError,
+    );
+    assert.equal(
+      (await env.db.selectFrom("messages").selectAll().execute()).length,
+      0,
+      "nothing committed",
+    );
+    assert.equal(await env.redis.exists(env.keys.gateway("g1")), 0, "nothing published");
+  } finally {
+    await env.close();
+  }
+});
