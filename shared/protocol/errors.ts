@@ -41,9 +41,9 @@ export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  /** Not sent by this server (an origin is refused before the upgrade); clients treat it as final. */
   POLICY: 1008,
   TOO_BIG: 1009,
-  INTERNAL: 1011,
   DRAINING: 4000,
   IDLE_TIMEOUT: 4001,
   SLOW_CONSUMER: 4002,
@@ -56,8 +56,7 @@ export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 
 /** True when a client should reconnect after this close code. */
 export function shouldReconnect(code: number): boolean {
-  if (code >= 4100 && code < 4200) return false;
-  return code !== CloseCode.POLICY && code !== CloseCode.TOO_BIG;
+  return !(code >= 4100 && code < 4200);
 }
 
 export interface ErrorBody {
