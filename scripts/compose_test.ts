@@ -7,7 +7,11 @@ import assert from "node:assert/strict";
 import { CONFIG_FIELDS } from "@im/shared/config";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const hasCompose = await new Deno.Command("docker-compose", { args: ["version"], stdout: "null", stderr: "null" })
+const hasCompose = await new Deno.Command("docker-compose", {
+  args: ["version"],
+  stdout: "null",
+  stderr: "null",
+})
   .output().then((o) => o.success, () => false);
 
 Deno.test({
@@ -15,18 +19,36 @@ Deno.test({
   // CI installs docker-compose, so there it always runs; elsewhere it says why it was skipped.
   ignore: !hasCompose && Deno.env.get("CI") !== "true",
   async fn() {
-    const out = await new Deno.Command("docker-compose", { args: ["config"], cwd: ROOT, stdout: "piped", stderr: "piped" }).output();
+    const out = await new Deno.Command("docker-compose", {
+      args: ["config"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const text = new TextDecoder().decode(out.stdout);
-    for (const service of ["mariadb", "redis", "migrate", "secret-init", "gateway1", "gateway2", "worker"]) {
+    for (
+      const service of [
+        "mariadb",
+        "redis",
+        "migrate",
+        "secret-init",
+        "gateway1",
+        "gateway2",
+        "worker",
+      ]
+    ) {
       assert.match(text, new RegExp(`^  ${service}:$`, "m"), `service ${service}`);
     }
     assert.match(text, /image: mariadb:10\.11/);
     assert.match(text, /image: redis:7/);
     assert.match(text, /- --appendonly\n\s+- ["']?yes["']?\n/);
     // The worker must scale: no fixed host port or container name.
-    const worker = text.slice(text.indexOf("\n  worker:"));
-    const workerBlock = worker.slice(0, worker.search(/\n  [a-z0-9-]+:\n/) > 0 ? worker.search(/\n  [a-z0-9-]+:\n/) : undefined);
+    const lines = text.split("\n");
+    const start = lines.indexOf("  worker:");
+    const end = lines.findIndex((l, i) => i > start && /^ {0,2}[a-z0-9-]+:$/.test(l));
+    const workerBlock = lines.slice(start, end < 0 ? undefined : end).join("\n");
+    assert.ok(start >= 0 && workerBlock.length > 50);
     assert.doesNotMatch(workerBlock, /ports:|container_name:/);
     assert.match(workerBlock, /workers\/main\.ts/);
   },
@@ -38,5 +60,7 @@ Deno.test("compose: every environment variable it sets is one our config defines
   const ours = new Set(["MARIADB_ROOT_PASSWORD"]);
   const used = [...text.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]);
   assert.ok(used.length > 5);
-  for (const name of used) assert.ok(known.has(name) || ours.has(name), `${name} is not a config field`);
+  for (const name of used) {
+    assert.ok(known.has(name) || ours.has(name), `${name} is not a config field`);
+  }
 });
