@@ -1,30 +1,16 @@
 /** Gateway process: `deno run -A gateway/main.ts`. SIGTERM/SIGINT close sockets with 4000 and drain. */
-import { ConfigError, loadConfig } from "@im/shared/config";
+import { ConfigError, loadConfigOrExit } from "@im/shared/config";
 import { createLogger, type Level } from "@im/shared/log";
 import { startGateway } from "./gateway.ts";
 
 if (import.meta.main) {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      Deno.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel as Level, { proc: "gateway" });
-  let gateway;
-  try {
-    gateway = await startGateway(config, log);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      Deno.exit(2);
-    }
-    throw err;
-  }
+  const gateway = await startGateway(config, log).catch((err) => {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message); // e.g. no JWT secret
+    Deno.exit(2);
+  });
   const stop = () => gateway.stop().then(() => Deno.exit(0));
   Deno.addSignalListener("SIGTERM", stop);
   Deno.addSignalListener("SIGINT", stop);

@@ -322,3 +322,14 @@ export function configTable(): string {
   );
   return ["| variable | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }
+
+/** For process entry points: the config, or every problem printed and exit code 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    Deno.exit(2);
+  }
+}
