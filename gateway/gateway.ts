@@ -22,6 +22,7 @@ import { Conn } from "./ws/conn.ts";
 import { Hub } from "./ws/hub.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade } from "./ws/upgrade.ts";
+import { serveWebApp } from "./static.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -76,6 +77,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     }
   });
   app.get("/metrics", (c) => c.text(metrics.render()));
+  serveWebApp(app, config.webRoot);
   app.route(
     "/",
     authRoutes({

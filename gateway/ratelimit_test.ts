@@ -27,4 +27,10 @@ Deno.test("origin: exact matches only; null refused; absent allowed", () => {
   assert.deepEqual(originAllowed("https://evil.chat.example", list), false);
   assert.deepEqual(originAllowed("null", list), false);
   assert.deepEqual(originAllowed(undefined, list), true);
+  // The gateway's own page: the Origin's host must be the request's Host, exactly.
+  assert.deepEqual(originAllowed("http://127.0.0.1:8080", [], "127.0.0.1:8080"), true);
+  assert.deepEqual(originAllowed("http://127.0.0.1:8080", [], "127.0.0.1:8081"), false);
+  assert.deepEqual(originAllowed("http://127.0.0.1:8080/x", [], "127.0.0.1:8080"), false);
+  assert.deepEqual(originAllowed("ftp://127.0.0.1:8080", [], "127.0.0.1:8080"), false);
+  assert.deepEqual(originAllowed("https://evil.example", [], "evil.example.gateway"), false);
 });

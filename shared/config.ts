@@ -77,7 +77,13 @@ export const CONFIG_FIELDS = {
     "ORIGIN_ALLOWLIST",
     "list",
     "",
-    "Comma-separated exact Origins allowed to open a WebSocket; requests without Origin are allowed.",
+    "Exact Origins (besides the gateway's own) allowed to open a WebSocket; no Origin is allowed.",
+  ),
+  webRoot: field(
+    "WEB_ROOT",
+    "string",
+    "client/web/dist",
+    "Directory of the built web app served at `/` (empty: none).",
   ),
   jwtSecret: field(
     "JWT_SECRET",

@@ -41,7 +41,7 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
       426,
     );
   }
-  if (!originAllowed(c.req.header("origin"), d.originAllowlist)) {
+  if (!originAllowed(c.req.header("origin"), d.originAllowlist, c.req.header("host"))) {
     d.onRefused("origin", c);
     return c.json({ error: errorBody(ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed") }, 403);
   }

@@ -37,7 +37,10 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 
-/** Close codes: 4000-4099 mean "reconnect (with backoff)"; 4100-4199 mean "do not reconnect". */
+/**
+ * Close codes: 4000-4099 mean "reconnect (with backoff)"; 4100-4199 mean "do not reconnect";
+ * 1009 means "do not reconnect to resend the same frame".
+ */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
@@ -56,7 +59,9 @@ export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 
 /** True when a client should reconnect after this close code. */
 export function shouldReconnect(code: number): boolean {
-  return !(code >= 4100 && code < 4200);
+  if (code >= 4100 && code < 4200) return false;
+  // An oversized frame would be resent after a reconnect and close it again.
+  return code !== CloseCode.POLICY && code !== CloseCode.TOO_BIG;
 }
 
 export interface ErrorBody {

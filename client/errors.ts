@@ -1,0 +1,155 @@
+/**
+ * Error and close codes (the server's registry, mirrored), what the client does on each close
+ * code, the typed errors its promises reject with, and plain-words text an app can show.
+ */
+
+export const ErrorCode = {
+  BAD_JSON: 1001,
+  UNKNOWN_TYPE: 1002,
+  INVALID_FRAME: 1003,
+  RATE_LIMITED: 1004,
+  BINARY_UNSUPPORTED: 1005,
+  INVALID_CREDENTIALS: 2001,
+  USERNAME_TAKEN: 2002,
+  INVALID_USERNAME: 2003,
+  WEAK_PASSWORD: 2004,
+  TOO_MANY_ATTEMPTS: 2005,
+  UNAUTHORIZED: 2006,
+  REFRESH_INVALID: 2007,
+  ORIGIN_FORBIDDEN: 2008,
+  INVALID_REQUEST: 2009,
+  NO_SUCH_USER: 3001,
+  SELF_MESSAGE: 3002,
+  BODY_LENGTH: 3003,
+  NOT_FOUND: 3004,
+  RECALL_WINDOW: 3005,
+  ALREADY_RECALLED: 3006,
+  NOT_SENDER: 3007,
+  CURSOR_INVALID: 3008,
+  MSG_ID_INVALID: 3009,
+  INTERNAL: 5000,
+  UNAVAILABLE: 5001,
+} as const;
+export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+
+export const CloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  ABNORMAL: 1006,
+  POLICY: 1008,
+  TOO_BIG: 1009,
+  INTERNAL: 1011,
+  DRAINING: 4000,
+  IDLE_TIMEOUT: 4001,
+  SLOW_CONSUMER: 4002,
+  TOKEN_EXPIRED: 4003,
+  SESSION_REVOKED: 4100,
+  REPLACED: 4101,
+  ABUSE: 4102,
+} as const;
+
+/** What to do after the server closed with `code`. */
+export type CloseAction = "reconnect" | "refresh" | "stop";
+
+/** 4000-4099 reconnect (4003 after a token refresh); 4100-4199, 1008 and 1009 give up. */
+export function closeAction(code: number): CloseAction {
+  if (code === CloseCode.TOKEN_EXPIRED) return "refresh";
+  if (code >= 4100 && code < 4200) return "stop";
+  if (code === CloseCode.POLICY || code === CloseCode.TOO_BIG) return "stop";
+  return "reconnect";
+}
+
+/** Server errors worth retrying with the same request (same clientMsgId). */
+export function isTransient(code: number): boolean {
+  return code >= 5000 || code === ErrorCode.RATE_LIMITED;
+}
+
+/** The server answered a request with an error frame (or an HTTP error body). */
+export class ServerError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = "ServerError";
+  }
+  get transient(): boolean {
+    return isTransient(this.code);
+  }
+}
+
+/** An HTTP API call failed with a status and the server's numbered error. */
+export class HttpError extends ServerError {
+  constructor(readonly status: number, code: number, message: string, readonly retryAfterSec = 0) {
+    super(code, message);
+    this.name = "HttpError";
+  }
+}
+
+/** No reply within the request's timeout. The request may still have been applied. */
+export class TimeoutError extends Error {
+  constructor(readonly requestType: string, readonly ms: number) {
+    super(`no reply to ${requestType} within ${ms} ms`);
+    this.name = "TimeoutError";
+  }
+}
+
+/** The request could not be sent or its connection dropped before the reply. */
+export class ConnectionError extends Error {
+  constructor(message = "not connected") {
+    super(message);
+    this.name = "ConnectionError";
+  }
+}
+
+/** The server could not be reached at all (DNS, refused, offline). */
+export class NetworkError extends Error {
+  constructor(message = "cannot reach the server", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "NetworkError";
+  }
+}
+
+const PLAIN: Partial<Record<number, string>> = {
+  [ErrorCode.INVALID_CREDENTIALS]: "Wrong username or password.",
+  [ErrorCode.USERNAME_TAKEN]: "That username is taken. Try another one.",
+  [ErrorCode.INVALID_USERNAME]: "Usernames are 3 to 32 lowercase letters, digits or _.",
+  [ErrorCode.TOO_MANY_ATTEMPTS]: "Too many attempts. Wait a few minutes and try again.",
+  [ErrorCode.UNAUTHORIZED]: "Your session has ended. Please log in again.",
+  [ErrorCode.REFRESH_INVALID]: "Your session has ended. Please log in again.",
+  [ErrorCode.RATE_LIMITED]: "You are sending too fast. Slow down a little.",
+  [ErrorCode.NO_SUCH_USER]: "There is no user with that name.",
+  [ErrorCode.SELF_MESSAGE]: "You cannot send a message to yourself.",
+  [ErrorCode.BODY_LENGTH]: "That message is too long to send.",
+  [ErrorCode.NOT_FOUND]: "That message or conversation was not found.",
+  [ErrorCode.RECALL_WINDOW]: "Too late to recall: messages can only be recalled for a short time.",
+  [ErrorCode.ALREADY_RECALLED]: "That message was already recalled.",
+  [ErrorCode.NOT_SENDER]: "You can only recall your own messages.",
+  [ErrorCode.INTERNAL]: "The server had a problem. Try again.",
+  [ErrorCode.UNAVAILABLE]: "The server is busy right now. Try again in a moment.",
+};
+
+const CLOSE_PLAIN: Partial<Record<number, string>> = {
+  [CloseCode.SESSION_REVOKED]: "You were signed out on this device.",
+  [CloseCode.REPLACED]: "This account connected again from the same device elsewhere.",
+  [CloseCode.ABUSE]: "Disconnected for sending too much. Reload to continue.",
+  [CloseCode.POLICY]: "The server refused this page's connection.",
+  [CloseCode.TOO_BIG]: "A message was too large for the server.",
+};
+
+/** A sentence an app can show for any error this package throws. */
+export function describeError(err: unknown): string {
+  if (err instanceof ServerError) {
+    return PLAIN[err.code] ?? (err.message ? capitalize(err.message) + "." : "Request failed.");
+  }
+  if (err instanceof TimeoutError) return "The server did not answer in time.";
+  if (err instanceof NetworkError) return "Cannot reach the server. Check your connection.";
+  if (err instanceof ConnectionError) return "Not connected. It will be retried.";
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A sentence for a close code that ends the session. */
+export function describeClose(code: number, reason = ""): string {
+  return CLOSE_PLAIN[code] ?? (reason ? `Disconnected: ${reason}.` : `Disconnected (${code}).`);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import {
+  closeAction,
+  CloseCode,
+  describeClose,
+  describeError,
+  ErrorCode,
+  HttpError,
+  isTransient,
+  NetworkError,
+  ServerError,
+  TimeoutError,
+} from "./errors.ts";
+
+Deno.test("close codes: 40xx reconnect, 4003 refreshes first, 41xx/1008/1009 give up", () => {
+  for (const c of [1000, 1001, 1006, 1011, 4000, 4001, 4002, 4099]) {
+    assert.equal(closeAction(c), "reconnect", String(c));
+  }
+  assert.equal(closeAction(CloseCode.TOKEN_EXPIRED), "refresh");
+  for (const c of [4100, 4101, 4102, 4199, 1008, 1009]) assert.equal(closeAction(c), "stop");
+});
+
+Deno.test("transient codes are the 5xxx and rate limiting", () => {
+  assert.ok(isTransient(ErrorCode.UNAVAILABLE));
+  assert.ok(isTransient(ErrorCode.RATE_LIMITED));
+  assert.ok(!isTransient(ErrorCode.BODY_LENGTH));
+  assert.ok(new ServerError(ErrorCode.INTERNAL, "x").transient);
+});
+
+Deno.test("errors read as plain sentences", () => {
+  assert.equal(
+    describeError(
+      new HttpError(401, ErrorCode.INVALID_CREDENTIALS, "invalid username or password"),
+    ),
+    "Wrong username or password.",
+  );
+  assert.match(describeError(new NetworkError()), /Cannot reach the server/);
+  assert.match(describeError(new TimeoutError("history", 10)), /did not answer/);
+  assert.equal(describeError(new ServerError(9999, "odd thing")), "Odd thing.");
+  assert.match(describeClose(CloseCode.SESSION_REVOKED), /signed out/);
+  assert.match(describeClose(4150, "policy"), /policy/);
+});

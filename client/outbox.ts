@@ -1,0 +1,107 @@
+/**
+ * Messages the user sent that the server has not acknowledged yet. Each keeps its clientMsgId
+ * for its whole life, so a resend after a reconnect (or a retry by the user) is recognised by the
+ * server as the same message. An optional storage keeps them across page reloads.
+ */
+import { directConversationId } from "./protocol.ts";
+
+export type OutgoingState = "sending" | "failed";
+
+export interface Outgoing {
+  clientMsgId: string;
+  to: string;
+  conversationId: string;
+  body: string;
+  /** An id reserved with `fetchIds`, if the app named the message itself. */
+  msgId?: string;
+  createdAt: number;
+  state: OutgoingState;
+  /** Why it failed, in plain words, and the server's code if it answered. */
+  error?: string;
+  errorCode?: number;
+}
+
+export interface OutboxStorage {
+  load(): Outgoing[];
+  save(items: Outgoing[]): void;
+}
+
+export function newClientMsgId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+export class Outbox {
+  #items = new Map<string, Outgoing>();
+
+  constructor(private readonly me: string, private readonly storage?: OutboxStorage) {
+    // Anything restored was interrupted mid-flight: the user decides whether to resend it.
+    for (const o of storage?.load() ?? []) {
+      this.#items.set(o.clientMsgId, {
+        ...o,
+        state: "failed",
+        error: o.error ?? "Not sent before the page closed.",
+      });
+    }
+  }
+
+  add(
+    to: string,
+    body: string,
+    createdAt: number,
+    opts: { clientMsgId?: string; msgId?: string } = {},
+  ): Outgoing {
+    const clientMsgId = opts.clientMsgId ?? newClientMsgId();
+    const existing = this.#items.get(clientMsgId);
+    if (existing) return existing;
+    const o: Outgoing = {
+      clientMsgId,
+      to,
+      conversationId: directConversationId(this.me, to),
+      body,
+      ...(opts.msgId ? { msgId: opts.msgId } : {}),
+      createdAt,
+      state: "sending",
+    };
+    this.#items.set(clientMsgId, o);
+    this.#save();
+    return o;
+  }
+
+  get(clientMsgId: string): Outgoing | undefined {
+    return this.#items.get(clientMsgId);
+  }
+
+  all(): Outgoing[] {
+    return [...this.#items.values()];
+  }
+
+  inConversation(conversationId: string): Outgoing[] {
+    return this.all().filter((o) => o.conversationId === conversationId);
+  }
+
+  sending(): Outgoing[] {
+    return this.all().filter((o) => o.state === "sending");
+  }
+
+  setState(clientMsgId: string, state: OutgoingState, error?: string, errorCode?: number): void {
+    const o = this.#items.get(clientMsgId);
+    if (!o) return;
+    o.state = state;
+    o.error = error;
+    o.errorCode = errorCode;
+    this.#save();
+  }
+
+  remove(clientMsgId: string): Outgoing | undefined {
+    const o = this.#items.get(clientMsgId);
+    if (o) {
+      this.#items.delete(clientMsgId);
+      this.#save();
+    }
+    return o;
+  }
+
+  #save(): void {
+    this.storage?.save(this.all());
+  }
+}

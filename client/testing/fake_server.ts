@@ -1,0 +1,267 @@
+/**
+ * The server's in-memory twin for client tests: the same frames and rules (dedup by sender +
+ * clientMsgId, per-conversation seq, cumulative receipts that never go back, recall notices,
+ * paged sync and history), plus switches to misbehave: refuse connections, black-hole frames,
+ * swallow a reply, drop every socket with a close code.
+ */
+import { ErrorCode } from "../errors.ts";
+import type { LoginResult } from "../http.ts";
+import {
+  type ClientFrame,
+  directConversationId,
+  type MessageView,
+  peerOf,
+  type ServerFrame,
+} from "../protocol.ts";
+import type { SocketFactory } from "../transport.ts";
+import { FakeSocket } from "./fake_socket.ts";
+
+interface Conv {
+  messages: MessageView[];
+  cursors: Map<string, { delivered: number; read: number }>;
+}
+interface Peer {
+  socket: FakeSocket;
+  userId: string;
+  deviceId: string;
+}
+
+export class FakeServer {
+  readonly sockets: FakeSocket[] = [];
+  readonly convs = new Map<string, Conv>();
+  /** Connections are refused (the client sees 1006). */
+  down = false;
+  /** Frames from clients are read and ignored. */
+  blackhole = false;
+  /** Return true to swallow the reply to this frame (it is still applied). */
+  swallowReply: (f: ClientFrame) => boolean = () => false;
+  heartbeatSec = 25;
+  #tokens = new Map<string, { userId: string; deviceId: string }>();
+  #peers = new Set<Peer>();
+  #msgSeq = 1000;
+  #tokenSeq = 0;
+
+  /** A login answer for this user, with a fresh token the fake accepts. */
+  login(userId: string, deviceId = `dev-${userId}`): LoginResult {
+    const accessToken = `t${++this.#tokenSeq}-${userId}`;
+    this.#tokens.set(accessToken, { userId, deviceId });
+    return {
+      userId,
+      username: `user${userId}`,
+      deviceId,
+      accessToken,
+      accessExpiresIn: 3600,
+      refreshToken: `r-${accessToken}`,
+      refreshExpiresIn: 86400,
+      gatewayId: "g-fake",
+      wsUrl: "ws://fake/ws",
+    };
+  }
+
+  revoke(accessToken: string): void {
+    this.#tokens.delete(accessToken);
+  }
+
+  readonly factory: SocketFactory = (url, protocols) => {
+    const socket = new FakeSocket(url, protocols);
+    this.sockets.push(socket);
+    const who = socket.token ? this.#tokens.get(socket.token) : undefined;
+    queueMicrotask(() => {
+      if (this.down || !who) return socket.drop(1006);
+      socket.accept();
+      const peer = { socket, ...who };
+      this.#peers.add(peer);
+      socket.onClientFrame = (f) => {
+        if (!this.blackhole) this.#handle(peer, f);
+      };
+      socket.deliver({
+        type: "hello",
+        data: {
+          protocol: 1,
+          userId: who.userId,
+          deviceId: who.deviceId,
+          connId: `c${this.sockets.length}`,
+          gatewayId: "g-fake",
+          heartbeatSec: this.heartbeatSec,
+          maxFrameBytes: 65536,
+        },
+      });
+    });
+    return socket;
+  };
+
+  /** Closes every open socket with `code`, as a gateway would. */
+  dropAll(code = 1006, reason = ""): void {
+    for (const p of this.#peers) p.socket.drop(code, reason);
+    this.#peers.clear();
+  }
+
+  online(userId: string): Peer[] {
+    return [...this.#peers].filter((p) => p.userId === userId && p.socket.readyState === 1);
+  }
+
+  /** Stores a message as if `from` sent it elsewhere; no push (clients learn of it by sync). */
+  storeQuietly(from: string, to: string, body: string): MessageView {
+    return this.#store(from, to, `q${this.#msgSeq}`, body).message;
+  }
+
+  /** Frames the clients sent, of one type, across every socket. */
+  framesOf<T extends ClientFrame["type"]>(type: T): Extract<ClientFrame, { type: T }>[] {
+    return this.sockets.flatMap((s) => s.sent).filter((f) => f.type === type) as Extract<
+      ClientFrame,
+      { type: T }
+    >[];
+  }
+
+  #conv(id: string): Conv {
+    let c = this.convs.get(id);
+    if (!c) this.convs.set(id, c = { messages: [], cursors: new Map() });
+    return c;
+  }
+
+  #store(from: string, to: string, clientMsgId: string, body: string) {
+    const conversationId = directConversationId(from, to);
+    const c = this.#conv(conversationId);
+    const prior = c.messages.find((m) => m.from === from && m.clientMsgId === clientMsgId);
+    if (prior) return { message: prior, isNew: false };
+    const message: MessageView = {
+      msgId: String(++this.#msgSeq),
+      conversationId,
+      seq: c.messages.length + 1,
+      from,
+      to,
+      clientMsgId,
+      kind: "text",
+      body,
+      serverTime: Date.now(),
+    };
+    c.messages.push(message);
+    return { message, isNew: true };
+  }
+
+  #push(userId: string, frame: ServerFrame, except?: FakeSocket): void {
+    for (const p of this.online(userId)) if (p.socket !== except) p.socket.deliver(frame);
+  }
+
+  #handle(peer: Peer, f: ClientFrame): void {
+    const reply = (frame: ServerFrame) => {
+      if (!this.swallowReply(f)) peer.socket.deliver({ ...frame, id: f.id } as ServerFrame);
+    };
+    const fail = (code: number, message: string) =>
+      reply({ type: "error", data: { code: code as never, message } });
+    const me = peer.userId;
+    switch (f.type) {
+      case "ping":
+        return reply({ type: "pong", data: { serverTime: Date.now() } });
+      case "msg.send": {
+        if (f.data.to === me) return fail(ErrorCode.SELF_MESSAGE, "cannot send to yourself");
+        const { message: m, isNew } = this.#store(me, f.data.to, f.data.clientMsgId, f.data.body);
+        const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
+        reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
+        if (!isNew) return;
+        this.#push(me, { type: "msg.new", data: m }, peer.socket);
+        if (this.online(m.to).length === 0) {
+          peer.socket.deliver({ type: "msg.offline", data: { conversationId, msgId, seq } });
+        }
+        return this.#push(m.to, { type: "msg.new", data: m });
+      }
+      case "msg.delivered":
+      case "msg.read": {
+        const c = this.convs.get(f.data.conversationId);
+        if (!c || !f.data.conversationId.split(":").includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        const cur = c.cursors.get(me) ?? { delivered: 0, read: 0 };
+        const seq = Math.min(f.data.seq, c.messages.length);
+        if (f.type === "msg.read") cur.read = Math.max(cur.read, seq);
+        cur.delivered = Math.max(cur.delivered, seq, cur.read);
+        c.cursors.set(me, cur);
+        reply({ type: "ok", data: {} });
+        const receipt: ServerFrame = {
+          type: "receipt",
+          data: {
+            conversationId: f.data.conversationId,
+            by: me,
+            deliveredSeq: cur.delivered,
+            readSeq: cur.read,
+          },
+        };
+        this.#push(peerOf(f.data.conversationId, me), receipt);
+        if (f.type === "msg.read") this.#push(me, receipt, peer.socket);
+        return;
+      }
+      case "msg.recall": {
+        const m = [...this.convs.values()].flatMap((c) => c.messages)
+          .find((x) => x.msgId === f.data.msgId);
+        if (!m || (m.from !== me && m.to !== me)) return fail(ErrorCode.NOT_FOUND, "not found");
+        if (m.from !== me) return fail(ErrorCode.NOT_SENDER, "not the sender");
+        if (m.recalled) return fail(ErrorCode.ALREADY_RECALLED, "already recalled");
+        m.recalled = true;
+        m.body = "";
+        const notice = this.#store(me, m.to, `recall-${m.msgId}`, "").message;
+        notice.kind = "recall";
+        notice.ref = m.msgId;
+        const data = {
+          conversationId: m.conversationId,
+          msgId: m.msgId,
+          seq: m.seq,
+          by: me,
+          recallSeq: notice.seq,
+        };
+        reply({ type: "msg.recalled", data });
+        this.#push(me, { type: "msg.recalled", data }, peer.socket);
+        return this.#push(m.to, { type: "msg.recalled", data });
+      }
+      case "sync":
+        return reply({ type: "sync.page", data: this.#sync(me, f.data) });
+      case "history": {
+        const c = this.convs.get(f.data.conversationId);
+        if (!c || !f.data.conversationId.split(":").includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        const below = c.messages.filter((m) => m.seq < (f.data.beforeSeq ?? Infinity));
+        const limit = f.data.limit ?? 50;
+        const messages = below.slice(-limit);
+        return reply({
+          type: "history.page",
+          data: {
+            conversationId: f.data.conversationId,
+            messages,
+            more: below.length > messages.length,
+          },
+        });
+      }
+      case "ids.fetch":
+        return reply({
+          type: "ids.batch",
+          data: { ids: Array.from({ length: f.data.count }, () => String(++this.#msgSeq)) },
+        });
+    }
+  }
+
+  #sync(me: string, data: { cursors?: { conversationId: string; seq: number }[]; limit?: number }) {
+    const from = new Map((data.cursors ?? []).map((c) => [c.conversationId, c.seq]));
+    let budget = data.limit ?? 200;
+    let more = false;
+    const conversations = [];
+    for (const [id, c] of this.convs) {
+      if (!id.split(":").includes(me)) continue;
+      const after = c.messages.filter((m) => m.seq > (from.get(id) ?? 0));
+      if (after.length === 0) continue;
+      const messages = after.slice(0, Math.max(0, budget));
+      budget -= messages.length;
+      if (messages.length < after.length) more = true;
+      if (messages.length === 0) continue;
+      const peer = c.cursors.get(peerOf(id, me)) ?? { delivered: 0, read: 0 };
+      conversations.push({
+        conversationId: id,
+        messages,
+        peerDeliveredSeq: peer.delivered,
+        peerReadSeq: peer.read,
+        readSeq: c.cursors.get(me)?.read ?? 0,
+        lastSeq: c.messages.length,
+      });
+    }
+    return { conversations, more };
+  }
+}
