@@ -13,7 +13,7 @@ import {
   PermanentError,
   type ServerFrame,
 } from "@im/shared/protocol";
-import { claimFence } from "./fence.ts";
+import { claimFences } from "./fence.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
@@ -22,6 +22,8 @@ export type BusinessType = BusinessFrame["type"];
 export interface Entry<T extends BusinessType = BusinessType> {
   /** Stream entry id: the idempotency anchor of a redelivery. */
   id: string;
+  /** The partition it was read from (re-push schedules live with the partition). */
+  partition: number;
   env: Envelope & { frame: Extract<BusinessFrame, { type: T }> };
 }
 
@@ -47,13 +49,13 @@ export type HandlerTable = { [T in BusinessType]: Handler<T> };
 
 export type RawEntry = [id: string, fields: string[]];
 
-export function decodeEntry([id, fields]: RawEntry): Entry | null {
+export function decodeEntry([id, fields]: RawEntry, partition: number): Entry | null {
   const i = fields.indexOf("e");
   if (i < 0 || i % 2 !== 0) return null;
   try {
     const env = JSON.parse(fields[i + 1]) as Envelope;
     if (typeof env?.frame?.type !== "string" || typeof env.userId !== "string") return null;
-    return { id, env } as Entry;
+    return { id, partition, env } as Entry;
   } catch {
     return null;
   }
@@ -75,12 +77,24 @@ export class BatchProcessor {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Entries must be decoded and in stream order. Throws on transient failure (nothing acked). */
-  async process(stream: string, partition: number, fence: number, entries: Entry[]) {
+  /** One partition's entries, decoded and in stream order. Throws on transient failure. */
+  process(stream: string, partition: number, fence: number, entries: Entry[]) {
+    return this.processMany([{ stream, partition, fence, entries }]);
+  }
+
+  /**
+   * Several partitions' batches in one transaction (one commit, one publish round trip): each
+   * partition's entries stay in stream order; the fences of all of them are checked at commit.
+   * Throws on transient failure (nothing acked); the caller may retry partition by partition.
+   */
+  async processMany(batches: PartitionBatch[]): Promise<BatchResult> {
     const outbox = new Outbox();
     let rejected = 0;
-    await this.db.transaction().execute(async (tx) => {
-      await claimFence(tx, partition, fence);
+    const all = batches.flatMap((b) => b.entries);
+    // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
+    // deadlock; every row this writes is serialized by the fence and head locks it takes.
+    await this.db.transaction().setIsolationLevel("read committed").execute(async (tx) => {
+      await claimFences(tx, batches);
       const ctx: BatchContext = {
         tx,
         config: this.config,
@@ -96,17 +110,24 @@ export class BatchProcessor {
           outbox.toConn(entry.env, f as ServerFrame);
         },
       };
-      for (const run of runsByType(entries)) {
+      for (const run of runsByType(all)) {
         const handler = this.handlers[run[0].env.frame.type] as Handler<BusinessType>;
         await handler(ctx, run);
       }
     });
-    const deliveries = await this.publisher.publish(outbox, {
-      stream,
-      ids: entries.map((e) => e.id),
-    }, partition);
-    return { processed: entries.length, rejected, deliveries } satisfies BatchResult;
+    const deliveries = await this.publisher.publish(
+      outbox,
+      batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
+    );
+    return { processed: all.length, rejected, deliveries };
   }
+}
+
+export interface PartitionBatch {
+  stream: string;
+  partition: number;
+  fence: number;
+  entries: Entry[];
 }
 
 function runsByType(entries: Entry[]): Entry[][] {

@@ -17,6 +17,7 @@ import {
   decodeEntry,
   type Entry,
   internalError,
+  type PartitionBatch,
   type RawEntry,
 } from "./batch.ts";
 import { FencedError } from "./errors.ts";
@@ -110,10 +111,29 @@ export class Consumer {
     ) as Array<[string, RawEntry[]]> | null;
     if (res) {
       const byKey = new Map(readable.map((p) => [this.d.keys.partition(p), p]));
-      await Promise.all(res.map(([key, raw]) => {
+      const batches: PartitionBatch[] = [];
+      for (const [key, raw] of res) {
         const p = byKey.get(key)!;
-        return this.#runBatch(p, owned.get(p)!, raw);
-      }));
+        const entries = await this.#decode(p, raw);
+        if (entries.length) {
+          batches.push({ stream: key, partition: p, fence: owned.get(p)!, entries });
+        }
+      }
+      // Everything one read returned commits together (one commit, one publish round trip); on
+      // any failure each partition is retried alone, so one partition's trouble stays its own.
+      if (batches.length > 1) {
+        const started = performance.now();
+        try {
+          const r = await this.d.processor.processMany(batches);
+          this.d.metrics.processed.inc({}, r.processed);
+          this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+        } catch (err) {
+          this.d.log.debug("merged batch failed; retrying per partition", { err });
+          for (const b of batches) await this.#runBatch(b);
+        }
+      } else if (batches.length === 1) {
+        await this.#runBatch(batches[0]);
+      }
     }
     await this.#trim(readable);
     if (Date.now() - this.#lastRetry >= RETRY_MS) {
@@ -123,18 +143,21 @@ export class Consumer {
     }
   }
 
-  /** Processes raw entries; undecodable ones are dead-lettered. Returns false on failure. */
-  async #runBatch(p: number, fence: number, raw: RawEntry[]): Promise<boolean> {
-    const stream = this.d.keys.partition(p);
+  /** Decodes raw entries; undecodable ones are dead-lettered at once. */
+  async #decode(p: number, raw: RawEntry[]): Promise<Entry[]> {
     const entries: Entry[] = [];
     const corrupt: RawEntry[] = [];
     for (const r of raw) {
-      const e = decodeEntry(r);
+      const e = decodeEntry(r, p);
       if (e) entries.push(e);
       else corrupt.push(r);
     }
     if (corrupt.length) await this.#deadLetter(p, corrupt, "undecodable entry", 0);
-    if (entries.length === 0) return true;
+    return entries;
+  }
+
+  /** Processes one partition's batch. Returns false on failure. */
+  async #runBatch({ stream, partition: p, fence, entries }: PartitionBatch): Promise<boolean> {
     const started = performance.now();
     try {
       const r = await this.d.processor.process(stream, p, fence, entries);
@@ -197,7 +220,10 @@ export class Consumer {
         await this.#deadLetter(p, dead, "max deliveries exceeded", this.d.config.maxDeliveries);
       }
       const live = claimed.filter(([id]) => counts.get(id)! <= this.d.config.maxDeliveries);
-      if (live.length && !(await this.#runBatch(p, fence, live))) return;
+      const entries = await this.#decode(p, live);
+      if (entries.length && !(await this.#runBatch({ stream, partition: p, fence, entries }))) {
+        return;
+      }
     }
     this.#recovering.delete(p);
   }
@@ -225,7 +251,7 @@ export class Consumer {
         Date.now(),
         ...fields,
       );
-      const e = decodeEntry([id, fields]);
+      const e = decodeEntry([id, fields], p);
       if (e) {
         const err = internalError();
         outbox.toConn(e.env, {
@@ -242,7 +268,7 @@ export class Consumer {
       reason,
       entries: raw.map(([id]) => id),
     });
-    await this.d.publisher.publish(outbox, { stream, ids: raw.map(([id]) => id) });
+    await this.d.publisher.publish(outbox, [{ stream, ids: raw.map(([id]) => id) }]);
   }
 
   /** Trims each stream up to its oldest pending entry (never below it). */

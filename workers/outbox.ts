@@ -11,6 +11,8 @@ export interface ConnTarget {
 
 /** A delivery that must be acked by each device it reaches, or it is pushed again later. */
 export interface RetryRef {
+  /** The partition whose owner runs the re-push (the conversation's). */
+  partition: number;
   conversationId: string;
   seq: number;
   msgId: string;

@@ -30,8 +30,7 @@ export class Publisher {
   /** Returns the number of socket deliveries written. */
   async publish(
     outbox: Outbox,
-    ack?: { stream: string; ids: string[] },
-    partition?: number,
+    acks: Array<{ stream: string; ids: string[] }> = [],
   ): Promise<number> {
     const lines = new Map<string, string[]>(); // gatewayId -> lines
     const add = (gw: string, line: string) => {
@@ -44,7 +43,7 @@ export class Publisher {
       add(c.gatewayId, `${c.connId} ${c.frame}`);
       deliveries++;
     }
-    const retries: Array<[number, string]> = [];
+    const retries = new Map<number, Array<number | string>>(); // partition -> ZADD args
     if (outbox.users.length) {
       const routes = await this.routes.lookup(
         outbox.users.flatMap((u) => u.ifOffline ? [u.userId, u.ifOffline.userId] : [u.userId]),
@@ -64,14 +63,16 @@ export class Publisher {
       for (const u of outbox.users) {
         const reached = (routes.get(u.userId) ?? []).filter((r) => r.connId !== u.exceptConnId);
         emit(u, reached);
-        if (u.retry && partition !== undefined && this.retryDelaysMs.length) {
+        if (u.retry && this.retryDelaysMs.length) {
+          const { conversationId, seq, msgId, partition } = u.retry;
+          const args = retries.get(partition) ?? [];
           for (const r of reached) {
-            const { conversationId, seq, msgId } = u.retry;
-            retries.push([
+            args.push(
               this.now() + this.retryDelaysMs[0],
               `${u.userId}|${r.deviceId}|${conversationId}|${seq}|${msgId}|0`,
-            ]);
+            );
           }
+          retries.set(partition, args);
         }
         if (u.ifOffline && reached.length === 0) {
           emit(u.ifOffline, routes.get(u.ifOffline.userId) ?? []);
@@ -93,8 +94,10 @@ export class Publisher {
         a.seq,
       );
     }
-    if (retries.length) pipe.zadd(this.keys.retrySchedule(partition!), ...retries.flat());
-    if (ack?.ids.length) pipe.xack(ack.stream, CONSUMER_GROUP, ...ack.ids);
+    for (const [p, args] of retries) {
+      if (args.length) pipe.zadd(this.keys.retrySchedule(p), ...args);
+    }
+    for (const a of acks) if (a.ids.length) pipe.xack(a.stream, CONSUMER_GROUP, ...a.ids);
     if (pipe.length) {
       const res = await pipe.exec();
       const failed = res?.find(([err]) => err);

@@ -151,7 +151,12 @@ function emitSent(ctx: BatchContext, e: SendEntry, m: StoredMessage, deliver: bo
   if (!deliver) return;
   const view = toView(m);
   const frame = JSON.stringify({ type: "msg.new", data: view });
-  const retry = { conversationId: m.conversationId, seq: m.seq, msgId: m.msgId };
+  const retry = {
+    partition: e.partition,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    msgId: m.msgId,
+  };
   ctx.outbox.toUser(view.to, frame, {
     retry,
     // No device of the receiver online: the sender learns "stored offline", never "delivered".
