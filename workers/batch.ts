@@ -33,6 +33,8 @@ export interface BatchContext {
   now: number;
   nextId(): string;
   outbox: Outbox;
+  /** User ids known to exist (accounts are never deleted), shared across batches. */
+  knownUsers: Set<string>;
   /** Answers the entry's sender with an error frame; the entry is still acked. */
   reject(entry: { env: Envelope }, error: PermanentError): void;
   /** Replies to the connection that sent the entry, echoing its request id. */
@@ -68,6 +70,8 @@ export interface BatchResult {
 }
 
 export class BatchProcessor {
+  readonly knownUsers = new BoundedSet(100_000);
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly handlers: HandlerTable,
@@ -91,9 +95,8 @@ export class BatchProcessor {
     const outbox = new Outbox();
     let rejected = 0;
     const all = batches.flatMap((b) => b.entries);
-    // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
-    // deadlock; every row this writes is serialized by the fence and head locks it takes.
-    await this.db.transaction().setIsolationLevel("read committed").execute(async (tx) => {
+    // The worker's connections run READ COMMITTED (see worker.ts): no gap-lock deadlocks.
+    await this.db.transaction().execute(async (tx) => {
       await claimFences(tx, batches);
       const ctx: BatchContext = {
         tx,
@@ -101,6 +104,7 @@ export class BatchProcessor {
         now: this.now(),
         nextId: this.nextId,
         outbox,
+        knownUsers: this.knownUsers,
         reject: (entry, error) => {
           rejected++;
           ctx.reply(entry, { type: "error", data: { code: error.code, message: error.message } });
@@ -120,6 +124,17 @@ export class BatchProcessor {
       batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
     );
     return { processed: all.length, rejected, deliveries };
+  }
+}
+
+/** A set that forgets everything when it grows past its cap: a cache, never a source of truth. */
+export class BoundedSet extends Set<string> {
+  constructor(private readonly cap: number) {
+    super();
+  }
+  override add(v: string): this {
+    if (this.size >= this.cap) this.clear();
+    return super.add(v);
   }
 }
 

@@ -47,6 +47,8 @@ export interface ConsumerDeps {
   metrics: ConsumerMetrics;
   /** Cheap health probe of the stores: retries wait for it so an outage burns no delivery counts. */
   ping(): Promise<void>;
+  /** Raises the committed fence of a partition just acquired, before any of its batches. */
+  raiseFence(partition: number, fence: number): Promise<void>;
 }
 
 const REBALANCE_MS = 1000;
@@ -56,7 +58,6 @@ const RETRY_MS = 500;
 export class Consumer {
   #recovering = new Map<number, { retryAt: number; attempt: number }>();
   #lastTrim = new Map<number, number>();
-  #lastRetry = 0;
 
   constructor(private readonly d: ConsumerDeps) {}
 
@@ -72,6 +73,7 @@ export class Consumer {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    const repush = this.#repushLoop(signal);
     let lastRebalance = 0;
     while (!signal.aborted) {
       try {
@@ -86,6 +88,7 @@ export class Consumer {
         await sleep(500, signal);
       }
     }
+    await repush;
   }
 
   async #step(signal: AbortSignal) {
@@ -136,10 +139,19 @@ export class Consumer {
       }
     }
     await this.#trim(readable);
-    if (Date.now() - this.#lastRetry >= RETRY_MS) {
-      this.#lastRetry = Date.now();
-      const n = await this.d.retry.runDue(readable);
-      if (n) this.d.metrics.repushes.inc({}, n);
+  }
+
+  /** Re-pushes run beside the reading loop so a burst of due entries never delays new messages. */
+  async #repushLoop(signal: AbortSignal) {
+    while (!signal.aborted) {
+      await sleep(RETRY_MS, signal);
+      const partitions = [...this.d.manager.owned().keys()].filter((p) => !this.#recovering.has(p));
+      try {
+        const n = await this.d.retry.runDue(partitions);
+        if (n) this.d.metrics.repushes.inc({}, n);
+      } catch (err) {
+        if (!signal.aborted) this.d.log.warn("re-push failed; will try again", { err });
+      }
     }
   }
 
@@ -185,6 +197,7 @@ export class Consumer {
     const stream = this.d.keys.partition(p);
     try {
       await this.d.ping();
+      await this.d.raiseFence(p, fence);
     } catch (err) {
       const r = this.#recovering.get(p)!;
       r.retryAt = Date.now() + Math.min(200 * 2 ** r.attempt++, 5000);

@@ -16,6 +16,7 @@ import { handlers } from "./handlers/mod.ts";
 import { IdSource } from "./ids.ts";
 import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
+import { raiseFence } from "./fence.ts";
 import { RetryScheduler } from "./retry.ts";
 
 export interface RunningWorker {
@@ -32,7 +33,9 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const keys = new Keys(config.keyPrefix);
   const redis = createRedis(config.redisUrl, `worker:${workerId}`);
   const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`);
-  const db = createDb(config.mysqlUrl);
+  // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
+  // deadlock; the rows a batch writes are serialized by the fence and head locks it takes.
+  const db = createDb(config.mysqlUrl, 10, { isolation: "READ COMMITTED" });
 
   const registry = new Registry();
   const metrics = {
@@ -90,6 +93,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     publisher,
     retry,
     metrics,
+    raiseFence: (p, fence) => raiseFence(db, p, fence),
     ping: async () => {
       await sql`SELECT 1`.execute(db);
     },

@@ -40,6 +40,8 @@ export interface LoadSpec {
   drainMs: number;
   connectConcurrency: number;
   heartbeatSec: number;
+  /** Ack deliveries (msg.delivered, cumulative, coalesced every ackMs) as the SDK does; 0 = never. */
+  ackMs: number;
 }
 
 export interface ReadyEvent {
@@ -81,6 +83,9 @@ interface Pending {
 
 const CMID = '"clientMsgId":"';
 
+/** msg.new data starts {"msgId":..,"conversationId":..,"seq":..} (workers/views.ts toView). */
+const ACK_FIELDS = /"conversationId":"([^"]+)","seq":(\d+)/;
+
 function extractCmid(text: string): string | null {
   const i = text.indexOf(CMID);
   if (i < 0) return null;
@@ -104,6 +109,24 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
   const counters = new Int32Array(spec.conns.length);
   const body = "x".repeat(spec.size);
   const flatOut = spec.rate <= 0;
+  // Highest seq received per conversation and connection, acked on a timer like the SDK does.
+  const toAck: Array<Map<string, number>> = spec.conns.map(() => new Map());
+  const ackTimer = spec.ackMs > 0 && spec.client !== "floor"
+    ? setInterval(() => {
+      for (let i = 0; i < toAck.length; i++) {
+        if (toAck[i].size === 0) continue;
+        const ws = sockets[i];
+        if (ws?.open) {
+          for (const [conversationId, seq] of toAck[i]) {
+            ws.sendText(
+              `{"type":"msg.delivered","data":{"conversationId":"${conversationId}","seq":${seq}}}`,
+            );
+          }
+        }
+        toAck[i].clear();
+      }
+    }, spec.ackMs)
+    : null;
 
   const sendOne = (i: number, t0: number) => {
     const ws = sockets[i];
@@ -123,6 +146,10 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
   const onText = (i: number, text: string) => {
     const t = now();
     if (text.startsWith('{"type":"msg.new"')) {
+      if (ackTimer !== null) {
+        const m = ACK_FIELDS.exec(text);
+        if (m && Number(m[2]) > (toAck[i].get(m[1]) ?? 0)) toAck[i].set(m[1], Number(m[2]));
+      }
       const p = pending.get(extractCmid(text) ?? "");
       if (!p) return void unknownFrames++;
       const inWin = t >= winStart && t < winEnd;
@@ -154,7 +181,10 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
         }
       } catch { /* counted anyway */ }
       errorFrames[code] = (errorFrames[code] ?? 0) + 1;
-    } else if (!text.startsWith('{"type":"pong"') && !text.startsWith('{"type":"hello"')) {
+    } else if (
+      !text.startsWith('{"type":"pong"') && !text.startsWith('{"type":"hello"') &&
+      !text.startsWith('{"type":"ok"') && !text.startsWith('{"type":"receipt"')
+    ) {
       unknownFrames++;
     }
   };
@@ -304,6 +334,7 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
   }
   stopping = true;
   clearInterval(hbTimer);
+  if (ackTimer !== null) clearInterval(ackTimer);
   for (const s of sockets) s?.close(1000);
   await new Promise((r) => setTimeout(r, 300));
   floor?.close();

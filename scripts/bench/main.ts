@@ -57,6 +57,8 @@ export interface BenchOptions {
   profileDir: string | null;
   floorReport: string | null;
   out: string;
+  /** Delivery acks every N ms per connection (0: none, so every message is re-pushed). */
+  ackMs: number;
 }
 
 export interface Target {
@@ -113,6 +115,7 @@ const DEFAULTS: BenchOptions = {
   size: 100,
   gateways: 1,
   window: 16,
+  ackMs: 50,
   procs: 0,
   client: "raw",
   batchSize: 200,
@@ -133,6 +136,8 @@ const USAGE = `deno task bench [options]
   --conns N        connections (default: users; idle: 19900); extra ones are more devices
   --rate N         total msgs/s, 0 = flat out (default 0)
   --window N       flat out: messages in flight per connection (default 16)
+  --ack-ms N       receivers ack delivery (msg.delivered) every N ms, as the SDK does;
+                   0 = never, so the server re-pushes every message (default 50)
   --duration S     measured seconds (default 20), after --warmup S (default 3)
   --size B         message body bytes (default 100)
   --gateways N     gateway processes (default 1)
@@ -174,6 +179,9 @@ export function parseArgs(args: string[]): BenchOptions & { all: boolean } {
         break;
       case "--window":
         o.window = Math.max(1, num(val(), "window"));
+        break;
+      case "--ack-ms":
+        o.ackMs = Math.max(0, num(val(), "ack-ms"));
         break;
       case "--duration":
         o.durationSec = num(val(), "duration");
@@ -455,6 +463,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         drainMs: 5000,
         connectConcurrency: o.mode === "idle" ? 256 : 64,
         heartbeatSec: 25,
+        ackMs: o.ackMs,
       };
       loads.push(startLoadProc(spec, dir, env));
     }

@@ -41,9 +41,10 @@ export const handleMsgSend: Handler<"msg.send"> = async (ctx, entries) => {
     if (err) ctx.reject(e, err);
     else checked.push(e);
   }
-  const exists = await existingUsers(ctx.tx, checked.map((e) => e.env.frame.data.to));
+  const unknown = checked.map((e) => e.env.frame.data.to).filter((id) => !ctx.knownUsers.has(id));
+  for (const id of await existingUsers(ctx.tx, unknown)) ctx.knownUsers.add(id);
   const valid = checked.filter((e) => {
-    if (exists.has(e.env.frame.data.to)) return true;
+    if (ctx.knownUsers.has(e.env.frame.data.to)) return true;
     ctx.reject(e, new PermanentError(ErrorCode.NO_SUCH_USER, "no such user"));
     return false;
   });

@@ -6,7 +6,7 @@
  */
 import { ErrorCode, PermanentError } from "@im/shared/protocol";
 import type { BatchContext, Entry, Handler } from "../batch.ts";
-import { membersOf, type MemberState, setCursors } from "../tables/conversations.ts";
+import { membersOf, type MemberState, raiseCursors } from "../tables/conversations.ts";
 import { raiseStatus } from "../tables/messages.ts";
 import { peerOf } from "../views.ts";
 
@@ -52,11 +52,20 @@ async function applyCursors(ctx: BatchContext, entries: CursorEntry[]) {
     });
     ctx.reply(e, { type: "ok", data: {} });
   }
-  for (const [me, prev] of before) {
-    if (me.readSeq === prev.readSeq && me.deliveredSeq === prev.deliveredSeq) continue;
-    await setCursors(ctx.tx, me.conversationId, me.userId, me);
-    await raiseStatus(ctx.tx, me.conversationId, me.userId, prev.deliveredSeq, me.deliveredSeq, 2);
-    await raiseStatus(ctx.tx, me.conversationId, me.userId, prev.readSeq, me.readSeq, 3);
+  const moved = [...before].filter(([me, prev]) =>
+    me.readSeq !== prev.readSeq || me.deliveredSeq !== prev.deliveredSeq
+  );
+  // Three statements per batch, whatever the number of conversations acked.
+  await raiseCursors(ctx.tx, moved.map(([me]) => me));
+  const range = (me: MemberState, from: number, to: number) => ({
+    conversationId: me.conversationId,
+    readerId: me.userId,
+    fromSeq: from,
+    toSeq: to,
+  });
+  await raiseStatus(ctx.tx, 2, moved.map(([me, p]) => range(me, p.deliveredSeq, me.deliveredSeq)));
+  await raiseStatus(ctx.tx, 3, moved.map(([me, p]) => range(me, p.readSeq, me.readSeq)));
+  for (const [me] of moved) {
     const receipt = JSON.stringify({
       type: "receipt",
       data: {

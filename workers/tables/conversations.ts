@@ -86,13 +86,20 @@ export async function conversationsOf(db: Exec, userId: string): Promise<string[
   return rows.map((r) => r.conversation_id);
 }
 
-export async function setCursors(
+/** Raises many members' cursors in one statement (they only ever grow). */
+export async function raiseCursors(
   db: Exec,
-  conversationId: string,
-  userId: string,
-  cursors: { readSeq: number; deliveredSeq: number },
+  rows: Array<{ conversationId: string; userId: string; readSeq: number; deliveredSeq: number }>,
 ): Promise<void> {
-  await db.updateTable("conversation_members")
-    .set({ read_seq: cursors.readSeq, delivered_seq: cursors.deliveredSeq })
-    .where("conversation_id", "=", conversationId).where("user_id", "=", userId).execute();
+  if (rows.length === 0) return;
+  await db.insertInto("conversation_members").values(rows.map((r) => ({
+    conversation_id: r.conversationId,
+    user_id: r.userId,
+    joined_at: 0, // never used: the rows exist (the caller locked them)
+    read_seq: r.readSeq,
+    delivered_seq: r.deliveredSeq,
+  }))).onDuplicateKeyUpdate({
+    read_seq: sql`GREATEST(read_seq, VALUES(read_seq))`,
+    delivered_seq: sql`GREATEST(delivered_seq, VALUES(delivered_seq))`,
+  }).execute();
 }
