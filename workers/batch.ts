@@ -145,14 +145,30 @@ export interface PartitionBatch {
   entries: Entry[];
 }
 
-function runsByType(entries: Entry[]): Entry[][] {
-  const runs: Entry[][] = [];
+/**
+ * The order handlers run in within one batch. Grouping by type keeps the statements per batch
+ * bounded by the number of types, not the number of type changes. Each group keeps stream order,
+ * and an entry only ever depends on earlier entries of a type that runs no later: receipts and
+ * recalls need the messages they name to exist (sends run first), reads see every write.
+ */
+const TYPE_ORDER: { [T in BusinessType]: number } = {
+  "ids.fetch": 0,
+  "msg.send": 1,
+  "msg.recall": 2,
+  "msg.delivered": 3,
+  "msg.read": 4,
+  history: 5,
+  sync: 6,
+};
+
+export function runsByType(entries: Entry[]): Entry[][] {
+  const groups = new Map<BusinessType, Entry[]>();
   for (const e of entries) {
-    const last = runs.at(-1);
-    if (last && last[0].env.frame.type === e.env.frame.type) last.push(e);
-    else runs.push([e]);
+    const g = groups.get(e.env.frame.type);
+    if (g) g.push(e);
+    else groups.set(e.env.frame.type, [e]);
   }
-  return runs;
+  return [...groups.entries()].sort(([a], [b]) => TYPE_ORDER[a] - TYPE_ORDER[b]).map(([, g]) => g);
 }
 
 export const internalError = () =>

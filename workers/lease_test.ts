@@ -107,3 +107,20 @@ Deno.test("fence: a paused owner's batch cannot commit after a newer owner claim
     await env.close();
   }
 });
+
+Deno.test("batch: handlers run grouped by type, sends before the receipts and recalls that name them", async () => {
+  const { runsByType } = await import("./batch.ts");
+  const e = (type: string, id: string) => ({ id, partition: 0, env: { frame: { type } } }) as never;
+  const runs = runsByType([
+    e("msg.read", "1"),
+    e("msg.send", "2"),
+    e("sync", "3"),
+    e("msg.recall", "4"),
+    e("msg.send", "5"),
+    e("msg.delivered", "6"),
+  ]);
+  assert.deepEqual(
+    runs.map((r: Array<{ id: string }>) => r.map((x) => x.id)),
+    [["2", "5"], ["4"], ["6"], ["1"], ["3"]],
+  );
+});
