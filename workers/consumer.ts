@@ -54,6 +54,9 @@ export interface ConsumerDeps {
 const REBALANCE_MS = 1000;
 const TRIM_MS = 10_000;
 const RETRY_MS = 500;
+/** Transactions one read's partitions are spread over (see #step). */
+const COMMIT_LANES = 4;
+const ENTRIES_PER_LANE = 100;
 
 export class Consumer {
   #recovering = new Map<number, { retryAt: number; attempt: number }>();
@@ -122,21 +125,14 @@ export class Consumer {
           batches.push({ stream: key, partition: p, fence: owned.get(p)!, entries });
         }
       }
-      // Everything one read returned commits together (one commit, one publish round trip); on
-      // any failure each partition is retried alone, so one partition's trouble stays its own.
-      if (batches.length > 1) {
-        const started = performance.now();
-        try {
-          const r = await this.d.processor.processMany(batches);
-          this.d.metrics.processed.inc({}, r.processed);
-          this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
-        } catch (err) {
-          this.d.log.debug("merged batch failed; retrying per partition", { err });
-          for (const b of batches) await this.#runBatch(b);
-        }
-      } else if (batches.length === 1) {
-        await this.#runBatch(batches[0]);
-      }
+      // What one read returned commits in one transaction when traffic is light (one commit,
+      // one publish round trip: lowest latency), and in up to COMMIT_LANES transactions side by
+      // side when it is heavy (MySQL works in parallel: highest throughput). On failure a lane's
+      // partitions are retried one by one, so one partition's trouble stays its own.
+      const total = batches.reduce((n, b) => n + b.entries.length, 0);
+      const n = Math.min(COMMIT_LANES, batches.length, Math.ceil(total / ENTRIES_PER_LANE));
+      const lanes = Array.from({ length: n }, (_, i) => batches.filter((_, j) => j % n === i));
+      await Promise.all(lanes.map((lane) => this.#runLane(lane)));
     }
     await this.#trim(readable);
   }
@@ -152,6 +148,19 @@ export class Consumer {
       } catch (err) {
         if (!signal.aborted) this.d.log.warn("re-push failed; will try again", { err });
       }
+    }
+  }
+
+  async #runLane(lane: PartitionBatch[]) {
+    if (lane.length === 1) return void await this.#runBatch(lane[0]);
+    const started = performance.now();
+    try {
+      const r = await this.d.processor.processMany(lane);
+      this.d.metrics.processed.inc({}, r.processed);
+      this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    } catch (err) {
+      this.d.log.debug("merged batch failed; retrying per partition", { err });
+      for (const b of lane) await this.#runBatch(b);
     }
   }
 
