@@ -83,6 +83,8 @@ interface Pending {
 
 const CMID = '"clientMsgId":"';
 
+const ACK_PHASES = 10;
+
 /** msg.new data starts {"msgId":..,"conversationId":..,"seq":..} (workers/views.ts toView). */
 const ACK_FIELDS = /"conversationId":"([^"]+)","seq":(\d+)/;
 
@@ -111,9 +113,13 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
   const flatOut = spec.rate <= 0;
   // Highest seq received per conversation and connection, acked on a timer like the SDK does.
   const toAck: Array<Map<string, number>> = spec.conns.map(() => new Map());
+  // Each connection flushes on its own phase of the period (as independent clients would),
+  // not all at once: ACK_PHASES ticks per period, connection i flushes on tick i % ACK_PHASES.
+  let ackTick = 0;
   const ackTimer = spec.ackMs > 0 && spec.client !== "floor"
     ? setInterval(() => {
-      for (let i = 0; i < toAck.length; i++) {
+      const phase = ackTick++ % ACK_PHASES;
+      for (let i = phase; i < toAck.length; i += ACK_PHASES) {
         if (toAck[i].size === 0) continue;
         const ws = sockets[i];
         if (ws?.open) {
@@ -125,7 +131,7 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
         }
         toAck[i].clear();
       }
-    }, spec.ackMs)
+    }, Math.max(1, spec.ackMs / ACK_PHASES))
     : null;
 
   const sendOne = (i: number, t0: number) => {
