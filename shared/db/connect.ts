@@ -1,4 +1,4 @@
-import { Kysely, MysqlDialect } from "kysely";
+import { CompiledQuery, Kysely, MysqlDialect } from "kysely";
 import { createPool } from "mysql2";
 import type { Database } from "./schema.ts";
 
@@ -15,7 +15,12 @@ export function splitMysqlUrl(url: string): { server: string; database: string }
   return { server: u.toString(), database };
 }
 
-export function createDb(url: string, connectionLimit = 10): Db {
+export interface DbOptions {
+  /** Session isolation level of every connection (saves a statement per transaction). */
+  isolation?: "READ COMMITTED" | "REPEATABLE READ";
+}
+
+export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}): Db {
   const pool = createPool({
     uri: url,
     connectionLimit,
@@ -24,5 +29,15 @@ export function createDb(url: string, connectionLimit = 10): Db {
     charset: "utf8mb4_unicode_ci",
     timezone: "Z",
   });
-  return new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new MysqlDialect({
+      pool,
+      onCreateConnection: opts.isolation
+        ? (conn) =>
+          conn.executeQuery(
+            CompiledQuery.raw(`SET SESSION TRANSACTION ISOLATION LEVEL ${opts.isolation}`),
+          ).then(() => {})
+        : undefined,
+    }),
+  });
 }
