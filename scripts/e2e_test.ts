@@ -97,7 +97,12 @@ Deno.test({
             directConversationId(alice.userId, bob.userId),
             env.config.partitions,
           );
-          const owner = (await env.redis.get(env.keys.partitionLease(p)))?.split(":")[0];
+          // Partitions may be moving between the three workers still: wait for an owner.
+          let owner: string | undefined;
+          for (let t = 0; t < 100 && !workers.some((w) => w.id === owner); t++) {
+            owner = (await env.redis.get(env.keys.partitionLease(p)))?.split(":")[0];
+            if (!workers.some((w) => w.id === owner)) await new Promise((r) => setTimeout(r, 100));
+          }
           killed = workers.find((w) => w.id === owner) ?? null;
           assert.ok(killed, `owner ${owner} of partition ${p} is one of ours`);
           await killed.kill("SIGKILL");
