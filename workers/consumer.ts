@@ -25,6 +25,7 @@ import type { PartitionManager } from "./partitions.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 import type { RetryScheduler } from "./retry.ts";
+import { trimBelowPending } from "./trim.ts";
 
 export interface ConsumerMetrics {
   processed: Counter;
@@ -76,7 +77,7 @@ export class Consumer {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const repush = this.#repushLoop(signal);
+    const side = this.#sideLoop(signal);
     let lastRebalance = 0;
     while (!signal.aborted) {
       try {
@@ -91,7 +92,7 @@ export class Consumer {
         await sleep(500, signal);
       }
     }
-    await repush;
+    await side;
   }
 
   async #step(signal: AbortSignal) {
@@ -134,19 +135,22 @@ export class Consumer {
       const lanes = Array.from({ length: n }, (_, i) => batches.filter((_, j) => j % n === i));
       await Promise.all(lanes.map((lane) => this.#runLane(lane)));
     }
-    await this.#trim(readable);
   }
 
-  /** Re-pushes run beside the reading loop so a burst of due entries never delays new messages. */
-  async #repushLoop(signal: AbortSignal) {
+  /**
+   * Re-pushes and trimming run beside the reading loop, so a burst of due re-pushes or a round
+   * of trims never delays new messages.
+   */
+  async #sideLoop(signal: AbortSignal) {
     while (!signal.aborted) {
       await sleep(RETRY_MS, signal);
       const partitions = [...this.d.manager.owned().keys()].filter((p) => !this.#recovering.has(p));
       try {
         const n = await this.d.retry.runDue(partitions);
         if (n) this.d.metrics.repushes.inc({}, n);
+        await this.#trim(partitions);
       } catch (err) {
-        if (!signal.aborted) this.d.log.warn("re-push failed; will try again", { err });
+        if (!signal.aborted) this.d.log.warn("re-push or trim failed; will try again", { err });
       }
     }
   }
@@ -296,22 +300,10 @@ export class Consumer {
   /** Trims each stream up to its oldest pending entry (never below it). */
   async #trim(partitions: number[]) {
     const now = Date.now();
-    for (const p of partitions) {
-      if (now - (this.#lastTrim.get(p) ?? 0) < TRIM_MS) continue;
-      this.#lastTrim.set(p, now);
-      const stream = this.d.keys.partition(p);
-      const [count, minPending] = await this.d.redis.xpending(stream, CONSUMER_GROUP) as [
-        number,
-        string | null,
-      ];
-      let minId = count > 0 ? minPending : null;
-      if (!minId) {
-        const groups = await this.d.redis.xinfo("GROUPS", stream) as unknown[][];
-        const g = groups.find((g) => g[1] === CONSUMER_GROUP);
-        minId = g ? String(g[g.indexOf("last-delivered-id") + 1]) : null;
-      }
-      if (minId && minId !== "0-0") await this.d.redis.xtrim(stream, "MINID", "~", minId);
-    }
+    const due = partitions.filter((p) => now - (this.#lastTrim.get(p) ?? 0) >= TRIM_MS);
+    if (due.length === 0) return;
+    for (const p of due) this.#lastTrim.set(p, now);
+    await trimBelowPending(this.d.redis, due.map((p) => this.d.keys.partition(p)));
   }
 }
 
