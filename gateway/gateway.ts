@@ -10,7 +10,7 @@ import { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
-import { CloseCode } from "@im/shared/protocol";
+import { CloseCode, errorBody, ErrorCode } from "@im/shared/protocol";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { authenticate } from "./auth/http.ts";
@@ -94,7 +94,9 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     }),
   );
   app.get("/ws", (c) => {
-    if (draining) return c.json({ error: { code: 5001, message: "draining" } }, 503);
+    if (draining) {
+      return c.json({ error: errorBody(ErrorCode.UNAVAILABLE, "gateway draining") }, 503);
+    }
     return upgrade(c, {
       originAllowlist: config.originAllowlist,
       idleTimeoutSec: config.idleTimeoutSec,
