@@ -18,6 +18,7 @@ export const ErrorCode = {
   REFRESH_INVALID: 2007,
   ORIGIN_FORBIDDEN: 2008,
   INVALID_REQUEST: 2009,
+  TOO_MANY_CONNECTIONS: 2010,
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,
   BODY_LENGTH: 3003,
@@ -115,6 +116,8 @@ const PLAIN: Partial<Record<number, string>> = {
   [ErrorCode.UNAUTHORIZED]: "Your session has ended. Please log in again.",
   [ErrorCode.REFRESH_INVALID]: "Your session has ended. Please log in again.",
   [ErrorCode.RATE_LIMITED]: "You are sending too fast. Slow down a little.",
+  [ErrorCode.TOO_MANY_CONNECTIONS]:
+    "Too many of your devices are connected. Close the app on one of them.",
   [ErrorCode.NO_SUCH_USER]: "There is no user with that name.",
   [ErrorCode.SELF_MESSAGE]: "You cannot send a message to yourself.",
   [ErrorCode.BODY_LENGTH]: "That message is too long to send.",

@@ -101,6 +101,11 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       originAllowlist: config.originAllowlist,
       idleTimeoutSec: config.idleTimeoutSec,
       authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
+      admit: async ({ userId, deviceId }) => {
+        // A device reconnecting replaces itself, so only other devices count.
+        const live = (await routes.lookup([userId])).get(userId) ?? [];
+        return live.filter((r) => r.deviceId !== deviceId).length < config.maxDevicesPerUser;
+      },
       remoteOf: clientIp,
       onRefused: (reason, ctx) => {
         refused.inc({ reason });

@@ -173,6 +173,13 @@ export const CONFIG_FIELDS = {
     "Rejected frames within 10 s after which the connection is closed 4102.",
     { min: 1 },
   ),
+  maxDevicesPerUser: field(
+    "MAX_DEVICES_PER_USER",
+    "int",
+    "10",
+    "Devices of one user connected at once; one more is refused 429. With the per-connection rate this bounds a user's frame rate across gateways.",
+    { min: 1 },
+  ),
   sendHighWaterBytes: field(
     "SEND_HIGH_WATER_BYTES",
     "int",

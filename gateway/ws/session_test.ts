@@ -153,3 +153,35 @@ Deno.test("ws: draining a gateway closes its sockets with the reconnect code", a
   assert.equal((await s.closed).code, CloseCode.DRAINING);
   await sys.close();
 });
+
+Deno.test("ws: a user may connect MAX_DEVICES_PER_USER devices; one more is refused 429", async () => {
+  const sys = await startSystem({ maxDevicesPerUser: 2 });
+  try {
+    await sys.register("alice", "phone");
+    const [phone, laptop, tablet] = [
+      await sys.login("alice", "phone"),
+      await sys.login("alice", "laptop"),
+      await sys.login("alice", "tablet"),
+    ];
+    const a = await TestSocket.open(phone.wsUrl, phone.accessToken);
+    const b = await TestSocket.open(laptop.wsUrl, laptop.accessToken);
+    const refused = await fetch(phone.wsUrl.replace("ws:", "http:"), {
+      headers: {
+        upgrade: "websocket",
+        connection: "upgrade",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        authorization: `Bearer ${tablet.accessToken}`,
+      },
+    });
+    assert.equal(refused.status, 429);
+    assert.equal((await refused.json()).error.code, ErrorCode.TOO_MANY_CONNECTIONS);
+    // A device already connected may reconnect (it replaces itself).
+    const a2 = await TestSocket.open(phone.wsUrl, phone.accessToken);
+    assert.equal((await a.closed).code, CloseCode.REPLACED);
+    await a2.close();
+    await b.close();
+  } finally {
+    await sys.close();
+  }
+});

@@ -29,6 +29,8 @@ export interface UpgradeDeps {
   originAllowlist: string[];
   idleTimeoutSec: number;
   authenticate(token: string): Promise<Identity | null>;
+  /** False when the user already has MAX_DEVICES_PER_USER other devices connected. */
+  admit(identity: Identity): Promise<boolean>;
   onSocket(socket: WebSocket, identity: Identity, remote: string): void;
   remoteOf(c: Context): string;
   onRefused(reason: string, c: Context): void;
@@ -52,6 +54,18 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
     return c.json(
       { error: errorBody(ErrorCode.UNAUTHORIZED, "missing, invalid or expired token") },
       401,
+    );
+  }
+  if (!(await d.admit(identity))) {
+    d.onRefused("connections", c);
+    return c.json(
+      {
+        error: errorBody(
+          ErrorCode.TOO_MANY_CONNECTIONS,
+          "too many devices connected for this user",
+        ),
+      },
+      429,
     );
   }
   const remote = d.remoteOf(c); // unreadable once the request is upgraded
