@@ -336,3 +336,83 @@ Deno.test("retry: an unacked delivery is pushed again, to the device's new conne
     await sys.close();
   }
 });
+
+Deno.test("sync: 10,000 missed messages over 100 conversations arrive in bounded pages", async () => {
+  const sys = await startSystem();
+  try {
+    const bob = await sys.register("bob");
+    // Stored directly (as 100 senders' conversations would be) to keep the test quick.
+    const db = sys.env.db;
+    const senders: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = await db.insertInto("users").values({
+        username: `s${i}`,
+        password_hash: "x",
+        nickname: `s${i}`,
+        created_at: 0,
+      })
+        .executeTakeFirstOrThrow();
+      senders.push(String(r.insertId));
+    }
+    let msgId = 1_000_000n;
+    for (const s of senders) {
+      const [lo, hi] = BigInt(s) < BigInt(bob.userId) ? [s, bob.userId] : [bob.userId, s];
+      const conv = `d:${lo}:${hi}`;
+      await db.insertInto("conversations").values({
+        id: conv,
+        kind: "direct",
+        last_seq: 100,
+        last_msg_id: null,
+        created_at: 0,
+        updated_at: 0,
+      }).execute();
+      await db.insertInto("conversation_members").values([
+        { conversation_id: conv, user_id: s, joined_at: 0 },
+        { conversation_id: conv, user_id: bob.userId, joined_at: 0 },
+      ]).execute();
+      await db.insertInto("messages").values(Array.from({ length: 100 }, (_, k) => ({
+        msg_id: String(msgId++),
+        conversation_id: conv,
+        seq: k + 1,
+        sender_id: s,
+        client_msg_id: `c${k}`,
+        kind: "text",
+        body: `m${k}`,
+        created_at: 0,
+        source_entry: "0-0",
+      }))).execute();
+    }
+    const b = await open(bob, sys);
+    const cursors = new Map<string, number>();
+    let pages = 0, total = 0, biggest = 0;
+    for (;;) {
+      const page = await b.request({
+        type: "sync",
+        id: `p${pages}`,
+        data: {
+          cursors: [...cursors].map(([conversationId, seq]) => ({ conversationId, seq })),
+          limit: 500,
+        },
+      }, "sync.page");
+      pages++;
+      let n = 0;
+      for (const c of page.data.conversations) {
+        for (const m of c.messages) {
+          assert.equal(m.seq, (cursors.get(c.conversationId) ?? 0) + 1, "in seq order, no gap");
+          cursors.set(c.conversationId, m.seq);
+          n++;
+        }
+      }
+      total += n;
+      biggest = Math.max(biggest, n);
+      if (!page.data.more) break;
+      assert.ok(pages < 100, "sync terminates");
+    }
+    assert.equal(total, 10_000);
+    assert.equal(biggest, 500, "no page holds more than its limit");
+    assert.equal(pages, 20);
+    await b.close();
+  } finally {
+    await sys.close();
+  }
+});
