@@ -15,6 +15,7 @@ import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { authenticate } from "./auth/http.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { Argon2Pool } from "./auth/argon2_pool.ts";
 import { Ingest } from "./ingest.ts";
 import { GatewayRegistry } from "./registry.ts";
 import { runResultReader } from "./results.ts";
@@ -45,6 +46,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const hub = new Hub(gatewayId, redis, keys, routes, log);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
+  const argon2 = new Argon2Pool();
 
   const metrics = new Registry();
   metrics.add(new Gauge("im_gateway_connections", "Open WebSocket connections.")).set(() =>
@@ -88,6 +90,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       jwtSecret,
       log,
       clientIp,
+      argon2: argon2.run,
       pickGateway: () => registry.pick(),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
@@ -187,6 +190,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         reader.disconnect();
         await readerLoop;
         await server.shutdown();
+        argon2.close();
         await db.destroy();
         redis.disconnect();
         log.info("gateway stopped");

@@ -35,7 +35,7 @@ export function register(deps: AuthDeps): Handler {
     try {
       const user = await insertUser(deps.db, {
         username,
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashPassword(password, deps.argon2),
         nickname: body.value.nickname ?? username,
         now: Date.now(),
       });

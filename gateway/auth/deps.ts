@@ -4,6 +4,7 @@ import type { Db } from "@im/shared/db";
 import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Redis } from "@im/shared/redis";
+import type { Argon2 } from "./passwords.ts";
 
 /** What the auth routes need from the gateway's composition root. */
 export interface AuthDeps {
@@ -18,4 +19,6 @@ export interface AuthDeps {
   /** Closes the sockets of that device's session (logout, refresh-token reuse). */
   onSessionRevoked(userId: string, deviceId: string, sessionId: string): Promise<void>;
   clientIp(c: Context): string;
+  /** Runs argon2id (off the event loop in the gateway); hash-wasm's in-thread one when absent. */
+  argon2?: Argon2;
 }

@@ -4,6 +4,9 @@
  */
 import { argon2id } from "hash-wasm";
 
+/** hash-wasm's argon2id, or the same function run off the event loop (argon2_pool.ts). */
+export type Argon2 = typeof argon2id;
+
 export const ARGON2_PARAMS = {
   memorySize: 19456,
   iterations: 2,
@@ -25,8 +28,8 @@ export function isValidPassword(password: string): boolean {
   return chars >= PASSWORD_MIN_CHARS && chars <= PASSWORD_MAX_CHARS;
 }
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2id({
+export async function hashPassword(password: string, run: Argon2 = argon2id): Promise<string> {
+  return await run({
     ...ARGON2_PARAMS,
     password,
     salt: crypto.getRandomValues(new Uint8Array(16)),
@@ -43,7 +46,11 @@ const MAX_MEMORY_KIB = 262144;
  * True when `password` matches `encoded`. hash-wasm's argon2Verify compares with `===`, so the
  * hash is recomputed here and compared in constant time instead.
  */
-export async function verifyPassword(encoded: string, password: string): Promise<boolean> {
+export async function verifyPassword(
+  encoded: string,
+  password: string,
+  run: Argon2 = argon2id,
+): Promise<boolean> {
   const m = ENCODED.exec(encoded);
   if (!m) return false;
   const [memorySize, iterations, parallelism] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -53,7 +60,7 @@ export async function verifyPassword(encoded: string, password: string): Promise
   ) return false;
   const salt = Uint8Array.fromBase64(m[4], { lastChunkHandling: "loose" });
   const expected = Uint8Array.fromBase64(m[5], { lastChunkHandling: "loose" });
-  const actual = await argon2id({
+  const actual = await run({
     password,
     salt,
     memorySize,
@@ -74,8 +81,8 @@ export const DUMMY_HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$yHw/fS3jG785dOef2H+WhQ$/dHh4dU90ASSacc7fWWPO1h6TUTeA1E6OKYgQdFi8lc";
 
 /** Spends one verify's worth of time and always answers false. */
-export async function burnVerify(password: string): Promise<false> {
-  await verifyPassword(DUMMY_HASH, password);
+export async function burnVerify(password: string, run: Argon2 = argon2id): Promise<false> {
+  await verifyPassword(DUMMY_HASH, password, run);
   return false;
 }
 

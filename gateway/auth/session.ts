@@ -63,8 +63,8 @@ export function login(deps: AuthDeps, throttle: LoginThrottle): Handler {
     const user = isValidUsername(username) ? await findUserByName(deps.db, username) : null;
     // An unknown name costs one verify too, so timing does not tell which names exist.
     const ok = user
-      ? await verifyPassword(user.passwordHash, password)
-      : await burnVerify(password);
+      ? await verifyPassword(user.passwordHash, password, deps.argon2)
+      : await burnVerify(password, deps.argon2);
     if (!user || !ok) {
       deps.log.warn("login failed", { username, ip });
       return jsonError(c, 401, ErrorCode.INVALID_CREDENTIALS, "invalid username or password");
