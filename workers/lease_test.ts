@@ -124,3 +124,41 @@ Deno.test("batch: handlers run grouped by type, sends before the receipts and re
     [["2", "5"], ["4"], ["6"], ["1"], ["3"]],
   );
 });
+
+Deno.test("fence: a transaction left open by a paused owner is aborted; the next owner claims", async () => {
+  const env = await testEnv();
+  const { createDb } = await import("@im/shared/db");
+  const { raiseFence } = await import("./fence.ts");
+  const opts = { isolation: "READ COMMITTED" as const, lockTimeoutSec: 1 };
+  const oldOwner = createDb(env.config.mysqlUrl, 1, opts);
+  const newOwner = createDb(env.config.mysqlUrl, 1, opts);
+  try {
+    await raiseFence(env.db, 5, 1);
+    let release!: () => void;
+    const paused = new Promise<void>((r) => (release = r));
+    // The old owner locks its fence row, then "pauses" mid-transaction (no statements).
+    const stale = oldOwner.transaction().execute(async (tx) => {
+      await claimFence(tx, 5, 1);
+      await paused;
+      await tx.insertInto("partition_fences").values({ partition_id: 99, fence: "1" }).execute();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    // The server aborts the idle transaction (idle_transaction_timeout), freeing the row; the
+    // new owner's raise (which waits on the lock, up to innodb_lock_wait_timeout, then retries
+    // in the consumer) goes through.
+    let raised = false;
+    for (let i = 0; i < 10 && !raised; i++) {
+      raised = await raiseFence(newOwner, 5, 2).then(() => true, () => false);
+    }
+    assert.ok(raised, "the next owner raised the fence");
+    release();
+    await assert.rejects(stale, "the paused owner's transaction cannot commit");
+    const rows = await env.db.selectFrom("partition_fences").selectAll().orderBy("partition_id")
+      .execute();
+    assert.deepEqual(rows.map((r) => [Number(r.partition_id), Number(r.fence)]), [[5, 2]]);
+  } finally {
+    await oldOwner.destroy().catch(() => {});
+    await newOwner.destroy();
+    await env.close();
+  }
+});

@@ -35,7 +35,12 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`);
   // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
   // deadlock; the rows a batch writes are serialized by the fence and head locks it takes.
-  const db = createDb(config.mysqlUrl, 10, { isolation: "READ COMMITTED" });
+  // A transaction idle past the lease TTL belongs to a paused worker that has lost its lease:
+  // the server aborts it, so its locks cannot block the partition's next owner.
+  const db = createDb(config.mysqlUrl, 10, {
+    isolation: "READ COMMITTED",
+    lockTimeoutSec: config.leaseTtlMs / 1000,
+  });
 
   const registry = new Registry();
   const metrics = {

@@ -18,6 +18,11 @@ export function splitMysqlUrl(url: string): { server: string; database: string }
 export interface DbOptions {
   /** Session isolation level of every connection (saves a statement per transaction). */
   isolation?: "READ COMMITTED" | "REPEATABLE READ";
+  /**
+   * Seconds a lock wait may last, and (MariaDB only) an open transaction may sit idle before the
+   * server aborts it: a worker paused mid-transaction must not hold its rows' locks forever.
+   */
+  lockTimeoutSec?: number;
 }
 
 export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}): Db {
@@ -32,12 +37,20 @@ export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}
   return new Kysely<Database>({
     dialect: new MysqlDialect({
       pool,
-      onCreateConnection: opts.isolation
-        ? (conn) =>
-          conn.executeQuery(
+      onCreateConnection: async (conn) => {
+        if (opts.isolation) {
+          await conn.executeQuery(
             CompiledQuery.raw(`SET SESSION TRANSACTION ISOLATION LEVEL ${opts.isolation}`),
-          ).then(() => {})
-        : undefined,
+          );
+        }
+        if (opts.lockTimeoutSec) {
+          const t = Math.max(1, Math.ceil(opts.lockTimeoutSec));
+          // The /*M! */ part runs on MariaDB 10.3+ only; MySQL skips it as a comment.
+          await conn.executeQuery(CompiledQuery.raw(
+            `SET SESSION innodb_lock_wait_timeout = ${t} /*M!100300 , idle_transaction_timeout = ${t} */`,
+          ));
+        }
+      },
     }),
   });
 }
