@@ -92,6 +92,20 @@ export class BatchProcessor {
    * Throws on transient failure (nothing acked); the caller may retry partition by partition.
    */
   async processMany(batches: PartitionBatch[]): Promise<BatchResult> {
+    const done = await this.commit(batches);
+    return { ...done, deliveries: await this.publish(done) };
+  }
+
+  /** Publishes what a committed batch produced and acks its entries (see Publisher). */
+  publish(done: Committed): Promise<number> {
+    return this.publisher.publish(
+      done.outbox,
+      done.batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
+    );
+  }
+
+  /** Runs the handlers and commits; nothing is published or acked yet. */
+  async commit(batches: PartitionBatch[]): Promise<Committed> {
     const outbox = new Outbox();
     let rejected = 0;
     const all = batches.flatMap((b) => b.entries);
@@ -119,11 +133,7 @@ export class BatchProcessor {
         await handler(ctx, run);
       }
     });
-    const deliveries = await this.publisher.publish(
-      outbox,
-      batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
-    );
-    return { processed: all.length, rejected, deliveries };
+    return { batches, outbox, processed: all.length, rejected };
   }
 }
 
@@ -136,6 +146,14 @@ export class BoundedSet extends Set<string> {
     if (this.size >= this.cap) this.clear();
     return super.add(v);
   }
+}
+
+/** A batch whose transaction committed, with what it must publish. */
+export interface Committed {
+  batches: PartitionBatch[];
+  outbox: Outbox;
+  processed: number;
+  rejected: number;
 }
 
 export interface PartitionBatch {

@@ -62,6 +62,8 @@ const ENTRIES_PER_LANE = 100;
 export class Consumer {
   #recovering = new Map<number, { retryAt: number; attempt: number }>();
   #lastTrim = new Map<number, number>();
+  /** Publishes of committed batches, chained in commit order. */
+  #publishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: ConsumerDeps) {}
 
@@ -82,6 +84,7 @@ export class Consumer {
     while (!signal.aborted) {
       try {
         if (Date.now() - lastRebalance >= REBALANCE_MS) {
+          await this.#publishing; // acks land before a partition can move
           await this.d.manager.rebalance();
           lastRebalance = Date.now();
         }
@@ -93,6 +96,7 @@ export class Consumer {
       }
     }
     await side;
+    await this.#publishing;
   }
 
   async #step(signal: AbortSignal) {
@@ -155,17 +159,45 @@ export class Consumer {
     }
   }
 
+  /**
+   * Commits a lane, then queues its publish behind the previous ones: the next read and
+   * transaction overlap this publish (the batch is committed, so that is safe), and publishes
+   * keep their order. On failure a merged lane's partitions are retried one by one.
+   */
   async #runLane(lane: PartitionBatch[]) {
-    if (lane.length === 1) return void await this.#runBatch(lane[0]);
     const started = performance.now();
     try {
-      const r = await this.d.processor.processMany(lane);
-      this.d.metrics.processed.inc({}, r.processed);
-      this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+      const done = await this.d.processor.commit(lane);
+      this.d.metrics.processed.inc({}, done.processed);
+      this.#publishing = this.#publishing.then(() => this.d.processor.publish(done)).then(
+        () => this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000),
+        (err) => {
+          for (const b of lane) this.#failed(b.partition, err);
+        },
+      );
     } catch (err) {
-      this.d.log.debug("merged batch failed; retrying per partition", { err });
-      for (const b of lane) await this.#runBatch(b);
+      if (lane.length > 1) {
+        this.d.log.debug("merged batch failed; retrying per partition", { err });
+        for (const b of lane) await this.#runLane([b]);
+      } else {
+        this.#failed(lane[0].partition, err);
+      }
     }
+  }
+
+  /** A partition's batch failed: fenced out, or retried from its pending entries later. */
+  #failed(p: number, err: unknown) {
+    if (err instanceof FencedError) {
+      this.d.log.warn("fenced out of partition; leaving it", { partition: p, err });
+      this.d.manager.forget(p);
+      this.#recovering.delete(p);
+      return;
+    }
+    this.d.metrics.failures.inc();
+    const prev = this.#recovering.get(p)?.attempt ?? 0;
+    const delay = Math.min(100 * 2 ** prev, 5000);
+    this.#recovering.set(p, { retryAt: Date.now() + delay, attempt: prev + 1 });
+    this.d.log.warn("batch failed; will retry from pending", { partition: p, err, delay });
   }
 
   /** Decodes raw entries; undecodable ones are dead-lettered at once. */
@@ -181,32 +213,24 @@ export class Consumer {
     return entries;
   }
 
-  /** Processes one partition's batch. Returns false on failure. */
-  async #runBatch({ stream, partition: p, fence, entries }: PartitionBatch): Promise<boolean> {
+  /** Processes one partition's batch, publish included (no overlap). Returns false on failure. */
+  async #runBatch(b: PartitionBatch): Promise<boolean> {
     const started = performance.now();
     try {
-      const r = await this.d.processor.process(stream, p, fence, entries);
+      await this.#publishing;
+      const r = await this.d.processor.processMany([b]);
       this.d.metrics.processed.inc({}, r.processed);
       this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
       return true;
     } catch (err) {
-      if (err instanceof FencedError) {
-        this.d.log.warn("fenced out of partition; leaving it", { partition: p, err });
-        this.d.manager.forget(p);
-        this.#recovering.delete(p);
-        return false;
-      }
-      this.d.metrics.failures.inc();
-      const prev = this.#recovering.get(p)?.attempt ?? 0;
-      const delay = Math.min(100 * 2 ** prev, 5000);
-      this.#recovering.set(p, { retryAt: Date.now() + delay, attempt: prev + 1 });
-      this.d.log.warn("batch failed; will retry from pending", { partition: p, err, delay });
+      this.#failed(b.partition, err);
       return false;
     }
   }
 
   /** Reclaims this partition's pending entries and processes them in order. */
   async #recover(p: number, fence: number) {
+    await this.#publishing; // entries whose publish (and ack) is in flight are not pending work
     const stream = this.d.keys.partition(p);
     try {
       await this.d.ping();
