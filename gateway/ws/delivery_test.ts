@@ -50,8 +50,14 @@ Deno.test("receipts: delivered and read reach the sender, never go backwards, an
       { type: "msg.delivered", id: "d0", data: { conversationId: conv, seq: 0 } },
       "ok",
     );
-    const row = await sys.env.db.selectFrom("messages").select("status").executeTakeFirstOrThrow();
-    assert.equal(Number(row.status), 3, "per-message status is read");
+    // The sender's statuses, as any of its devices learns them by sync: message 1 is read.
+    const state = (await a.request({
+      type: "sync",
+      id: "st",
+      data: { cursors: [{ conversationId: conv, seq: 1 }] },
+    }, "sync.page"))
+      .data.conversations[0];
+    assert.deepEqual([state.peerDeliveredSeq, state.peerReadSeq], [1, 1]);
     const member = await sys.env.db.selectFrom("conversation_members").selectAll()
       .where("user_id", "=", bob.userId).executeTakeFirstOrThrow();
     assert.deepEqual([member.delivered_seq, member.read_seq], [1, 1]);

@@ -57,8 +57,6 @@ export interface MessagesTable {
   created_at: Ms;
   /** Stream entry that stored it: a redelivery of that entry re-publishes, a client resend does not. */
   source_entry: string;
-  /** 1:1 status: 0 sent, 2 delivered, 3 read; only raised. */
-  status: Generated<number>;
   recalled_at: Ms | null;
   /** For kind "recall": the recalled message. */
   ref_msg_id: BigId | null;

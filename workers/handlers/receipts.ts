@@ -1,13 +1,13 @@
 /**
- * msg.delivered and msg.read: cumulative cursors per member (read implies delivered), the 1:1
- * per-message status raised to match, receipts to the other member's devices (and, for read,
- * to the reader's other devices), and the device's own delivery cursor that stops re-pushes.
- * Cursors only move forward: a late "delivered" after "read" changes nothing.
+ * msg.delivered and msg.read: cumulative cursors per member (read implies delivered), receipts
+ * to the other member's devices (and, for read, to the reader's other devices), and the device's
+ * own delivery cursor that stops re-pushes. Cursors only move forward: a late "delivered" after
+ * "read" changes nothing. A 1:1 message's status is derived from them, never stored twice: it is
+ * read when the receiver's read cursor reaches its seq, delivered when the delivered one does.
  */
 import { ErrorCode, PermanentError } from "@im/shared/protocol";
 import type { BatchContext, Entry, Handler } from "../batch.ts";
 import { membersOf, type MemberState, raiseCursors } from "../tables/conversations.ts";
-import { raiseStatus } from "../tables/messages.ts";
 import { peerOf } from "../views.ts";
 
 type CursorEntry = Entry<"msg.delivered"> | Entry<"msg.read">;
@@ -55,16 +55,8 @@ async function applyCursors(ctx: BatchContext, entries: CursorEntry[]) {
   const moved = [...before].filter(([me, prev]) =>
     me.readSeq !== prev.readSeq || me.deliveredSeq !== prev.deliveredSeq
   );
-  // Three statements per batch, whatever the number of conversations acked.
+  // One statement per batch, whatever the number of conversations acked.
   await raiseCursors(ctx.tx, moved.map(([me]) => me));
-  const range = (me: MemberState, from: number, to: number) => ({
-    conversationId: me.conversationId,
-    readerId: me.userId,
-    fromSeq: from,
-    toSeq: to,
-  });
-  await raiseStatus(ctx.tx, 2, moved.map(([me, p]) => range(me, p.deliveredSeq, me.deliveredSeq)));
-  await raiseStatus(ctx.tx, 3, moved.map(([me, p]) => range(me, p.readSeq, me.readSeq)));
   for (const [me] of moved) {
     const receipt = JSON.stringify({
       type: "receipt",

@@ -89,32 +89,6 @@ export async function markRecalled(db: Exec, msgId: string, at: number): Promise
     .execute();
 }
 
-/**
- * Raises the 1:1 status (0 sent, 2 delivered, 3 read) of the other member's messages in each
- * range (fromSeq, toSeq], for many conversations in one statement.
- */
-export async function raiseStatus(
-  db: Exec,
-  status: 2 | 3,
-  ranges: Array<{ conversationId: string; readerId: string; fromSeq: number; toSeq: number }>,
-): Promise<void> {
-  const live = ranges.filter((r) => r.toSeq > r.fromSeq);
-  if (live.length === 0) return;
-  await db.updateTable("messages").set({ status })
-    .where((eb) =>
-      eb.or(live.map((r) =>
-        eb.and([
-          eb("conversation_id", "=", r.conversationId),
-          eb("seq", ">", r.fromSeq),
-          eb("seq", "<=", r.toSeq),
-          eb("sender_id", "<>", r.readerId),
-        ])
-      ))
-    )
-    .where("status", "<", status)
-    .execute();
-}
-
 function toStored(r: Record<string, unknown>) {
   return {
     msgId: String(r.msg_id),

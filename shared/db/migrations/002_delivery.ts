@@ -11,12 +11,6 @@ async function hasColumn(db: Kysely<unknown>, table: string, column: string): Pr
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  if (!(await hasColumn(db, "messages", "status"))) {
-    // 0 sent, 2 delivered, 3 read (1:1 per-message status; only ever raised).
-    await sql`ALTER TABLE messages ADD COLUMN status TINYINT UNSIGNED NOT NULL DEFAULT 0`.execute(
-      db,
-    );
-  }
   if (!(await hasColumn(db, "messages", "recalled_at"))) {
     await sql`ALTER TABLE messages ADD COLUMN recalled_at BIGINT NULL`.execute(db);
   }
@@ -33,7 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE IF EXISTS reserved_ids`.execute(db);
-  for (const c of ["ref_msg_id", "recalled_at", "status"]) {
+  for (const c of ["ref_msg_id", "recalled_at"]) {
     if (await hasColumn(db, "messages", c)) {
       await sql`ALTER TABLE messages DROP COLUMN ${sql.id(c)}`.execute(db);
     }
