@@ -58,6 +58,11 @@ Deno.test("receipts: delivered and read reach the sender, never go backwards, an
     }, "sync.page"))
       .data.conversations[0];
     assert.deepEqual([state.peerDeliveredSeq, state.peerReadSeq], [1, 1]);
+    const hist = await a.request(
+      { type: "history", id: "hs", data: { conversationId: conv } },
+      "history.page",
+    );
+    assert.deepEqual([hist.data.peerDeliveredSeq, hist.data.peerReadSeq], [1, 1]);
     const member = await sys.env.db.selectFrom("conversation_members").selectAll()
       .where("user_id", "=", bob.userId).executeTakeFirstOrThrow();
     assert.deepEqual([member.delivered_seq, member.read_seq], [1, 1]);

@@ -135,7 +135,13 @@ export type ServerFrame =
   | {
     type: "history.page";
     id?: string;
-    data: { conversationId: string; messages: MessageView[]; more: boolean };
+    data: {
+      conversationId: string;
+      messages: MessageView[];
+      more: boolean;
+      peerDeliveredSeq: number;
+      peerReadSeq: number;
+    };
   }
   | { type: "ids.batch"; id?: string; data: { ids: string[] } }
   | { type: "error"; id?: string; data: ErrorBody };

@@ -10,7 +10,9 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 export const handleHistory: Handler<"history"> = async (ctx, entries) => {
   for (const e of entries) {
     const { conversationId, beforeSeq, afterSeq, limit } = e.env.frame.data;
-    const me = (await membersOf(ctx.tx, [conversationId])).find((m) => m.userId === e.env.userId);
+    const members = await membersOf(ctx.tx, [conversationId]);
+    const me = members.find((m) => m.userId === e.env.userId);
+    const peer = members.find((m) => m.userId !== e.env.userId);
     if (!me) {
       ctx.reject(e, new PermanentError(ErrorCode.NOT_FOUND, "no such conversation"));
       continue;
@@ -33,7 +35,14 @@ export const handleHistory: Handler<"history"> = async (ctx, entries) => {
     );
     ctx.reply(e, {
       type: "history.page",
-      data: { conversationId, messages: page.messages.map(toView), more: page.more },
+      data: {
+        conversationId,
+        messages: page.messages.map(toView),
+        more: page.more,
+        // The status of each of the user's own messages follows from these (see PROTOCOL.md).
+        peerDeliveredSeq: peer?.deliveredSeq ?? 0,
+        peerReadSeq: peer?.readSeq ?? 0,
+      },
     });
   }
 };
