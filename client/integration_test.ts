@@ -5,15 +5,11 @@
  * when one drains.
  */
 import assert from "node:assert/strict";
-import { createLogger, type Level } from "@im/shared/log";
-import { testEnv } from "@im/shared/testing";
-import { type RunningGateway, startGateway } from "@im/gateway";
-import { startWorker } from "@im/workers";
+import { startSystem } from "@im/gateway/testing";
 import { AuthApi, type FetchFn } from "./http.ts";
 import { ImClient } from "./client.ts";
 import type { MessageView } from "./protocol.ts";
 
-const log = createLogger((Deno.env.get("TEST_LOG") ?? "error") as Level);
 const PASSWORD = "correct horse";
 
 async function until(what: string, fn: () => boolean, ms = 8000): Promise<void> {
@@ -29,20 +25,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const env = await testEnv({
-      host: "127.0.0.1",
-      port: 0,
-      workerPort: 0,
-      partitions: 4,
-      leaseTtlMs: 1000,
-      blockMs: 200,
-    });
-    const worker = await startWorker(env.config, log);
-    const gateways: RunningGateway[] = [
-      await startGateway(env.config, log),
-      await startGateway(env.config, log),
-    ];
-    const live = new Set(gateways);
+    const sys = await startSystem({}, 2);
+    const live = new Set(sys.gateways);
     // HTTP goes to any live gateway, as a load balancer in front of them would do.
     const viaLive: FetchFn = (url, init) => {
       const g = [...live][0];
@@ -97,7 +81,7 @@ Deno.test({
       await until("recall reaches bob", () => b.store.message(oops.msgId)?.recalled === true);
 
       // Drain alice's gateway: she reconnects elsewhere and catches up on what she missed.
-      const aliceGw = gateways.find((g) => g.gatewayId === a.gatewayId)!;
+      const aliceGw = sys.gateways.find((g) => g.gatewayId === a.gatewayId)!;
       live.delete(aliceGw);
       await aliceGw.stop();
       await b.send(alice.userId, "while you were away").catch(() => {});
@@ -120,9 +104,7 @@ Deno.test({
       );
     } finally {
       for (const c of clients) c.close();
-      for (const g of live) await g.stop();
-      await worker.stop();
-      await env.close();
+      await sys.close();
     }
   },
 });
