@@ -120,6 +120,13 @@ export const CONFIG_FIELDS = {
     "Failed logins per client IP per window before 429.",
     { min: 1 },
   ),
+  registerMaxPerIp: field(
+    "REGISTER_MAX_PER_IP",
+    "int",
+    "30",
+    "Registrations per client IP per login window before 429 (each costs an argon2 hash).",
+    { min: 1 },
+  ),
   loginWindowSec: field("LOGIN_WINDOW_SEC", "int", "900", "Login failure counting window.", {
     min: 1,
   }),

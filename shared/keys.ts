@@ -64,6 +64,10 @@ export class Keys {
   loginFailures(kind: "user" | "ip", value: string): string {
     return `${this.prefix}lf:${kind}:${value}`;
   }
+  /** Registrations from an IP (or IPv6 /64) in the current login window (PX window). */
+  registrations(ipBucket: string): string {
+    return `${this.prefix}reg:ip:${ipBucket}`;
+  }
   /** Marks a revoked session (refresh family); PX access-token TTL, checked before every upgrade. */
   revokedSession(sessionId: string): string {
     return `${this.prefix}revoked:${sessionId}`;

@@ -11,6 +11,7 @@ import {
   PASSWORD_MIN_CHARS,
 } from "./passwords.ts";
 import { findUserById, findUserByName, insertUser, UsernameTakenError } from "./users.ts";
+import type { LoginThrottle } from "./throttle.ts";
 
 // Loose string bounds here; the account rules below answer with their own error codes.
 const RegisterBody = object({
@@ -20,7 +21,7 @@ const RegisterBody = object({
   nickname: optional(str({ min: 1, max: 64, pattern: /^(?!\s*$)[^\p{Cc}]+$/u })),
 });
 
-export function register(deps: AuthDeps): Handler {
+export function register(deps: AuthDeps, throttle: LoginThrottle): Handler {
   return async (c) => {
     const body = await readBody(c, RegisterBody);
     if (!body.ok) return body.response;
@@ -31,6 +32,12 @@ export function register(deps: AuthDeps): Handler {
     if (!isValidPassword(password)) {
       const rule = `password must have ${PASSWORD_MIN_CHARS} to ${PASSWORD_MAX_CHARS} characters`;
       return jsonError(c, 400, ErrorCode.WEAK_PASSWORD, rule);
+    }
+    const verdict = await throttle.registration(deps.clientIp(c));
+    if (verdict.blocked) {
+      deps.log.warn("registration throttled", { ip: deps.clientIp(c) });
+      c.header("Retry-After", String(verdict.retryAfterSec));
+      return jsonError(c, 429, ErrorCode.TOO_MANY_ATTEMPTS, "too many registrations; retry later");
     }
     try {
       const user = await insertUser(deps.db, {

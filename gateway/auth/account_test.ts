@@ -122,3 +122,19 @@ Deno.test("user lookup by name and id needs a valid bearer token", async () => {
     }
   });
 });
+
+Deno.test("register: registrations per IP are throttled (each costs an argon2 hash)", async () => {
+  await withApp({ registerMaxPerIp: 2 }, async (t) => {
+    const reg = (username: string, ip: string) =>
+      t.post("/v1/auth/register", { username, password: PASSWORD }, { "x-test-ip": ip });
+    assert.equal((await reg("first_user", "198.51.100.1")).status, 201);
+    assert.equal((await reg("second_user", "198.51.100.1")).status, 201);
+    const third = await reg("third_user", "198.51.100.1");
+    assert.equal(third.status, 429);
+    assert.ok(Number(third.headers.get("retry-after")) > 0);
+    assert.equal(await errorCode(third), ErrorCode.TOO_MANY_ATTEMPTS);
+    // Invalid requests never reach the hash and do not count; other addresses are unaffected.
+    assert.equal((await reg("x", "198.51.100.1")).status, 400);
+    assert.equal((await reg("third_user", "198.51.100.2")).status, 201);
+  });
+});

@@ -19,7 +19,7 @@ export function authRoutes(deps: AuthDeps): Hono {
   });
 
   app.use("/v1/auth/*", bodyCap);
-  app.post("/v1/auth/register", register(deps));
+  app.post("/v1/auth/register", register(deps, throttle));
   app.post("/v1/auth/login", login(deps, throttle));
   app.post("/v1/auth/refresh", refresh(deps));
   app.post("/v1/auth/logout", logout(deps));

@@ -41,7 +41,7 @@ return n
 
 export type ThrottleConfig = Pick<
   Config,
-  "loginWindowSec" | "loginMaxFailures" | "loginMaxFailuresPerIp"
+  "loginWindowSec" | "loginMaxFailures" | "loginMaxFailuresPerIp" | "registerMaxPerIp"
 >;
 
 export interface ThrottleVerdict {
@@ -67,6 +67,11 @@ export class LoginThrottle {
     // A locked account should not also use up the caller's per-IP budget.
     if (userVerdict.blocked) await this.release(ipKey);
     return userVerdict;
+  }
+
+  /** Counts one registration from `ip` (each costs an argon2 hash), or reports it is blocked. */
+  registration(ip: string): Promise<ThrottleVerdict> {
+    return this.reserve(this.keys.registrations(ipBucket(ip)), this.config.registerMaxPerIp);
   }
 
   /** After a correct password: the account's failures are forgiven, the IP's slot returned. */
