@@ -8,30 +8,7 @@ import assert from "node:assert/strict";
 import { testEnv } from "@im/shared/testing";
 import { directConversationId, partitionOf } from "@im/shared/partition";
 import { TestSocket } from "@im/gateway/testing";
-import { envFor, type Proc, spawn } from "./testing/cluster.ts";
-
-async function http(port: number, path: string, body: unknown) {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, json: await r.json().catch(() => null) };
-}
-
-async function user(port: number, username: string) {
-  assert.equal(
-    (await http(port, "/v1/auth/register", { username, password: "e2e password" })).status,
-    201,
-  );
-  const login = await http(port, "/v1/auth/login", {
-    username,
-    password: "e2e password",
-    deviceId: "d1",
-  });
-  assert.equal(login.status, 200);
-  return login.json as { userId: string; accessToken: string; wsUrl: string };
-}
+import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
 
 Deno.test({
   name:
@@ -53,8 +30,8 @@ Deno.test({
       for (let i = 0; i < 3; i++) procs.push(await spawn("worker", base));
       const workers = procs.filter((p) => p.kind === "worker");
 
-      const alice = await user(g1.port, "alice");
-      const bob = await user(g1.port, "bob");
+      const alice = await signUp(g1.port, "alice");
+      const bob = await signUp(g1.port, "bob");
       const a = await TestSocket.open(`ws://127.0.0.1:${g1.port}/ws`, alice.accessToken);
       const b = await TestSocket.open(`ws://127.0.0.1:${g2.port}/ws`, bob.accessToken);
 

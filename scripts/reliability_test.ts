@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { testEnv } from "@im/shared/testing";
-import { envFor, type Proc, spawn } from "./testing/cluster.ts";
+import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
 
 const CLIENTS = 20;
 const MESSAGES = 2000;
@@ -162,22 +162,10 @@ Deno.test({
       for (let i = 0; i < 3; i++) workers.push(await spawn("worker", base));
       procs.push(...workers);
 
-      const http = (path: string, body: unknown) =>
-        fetch(`http://127.0.0.1:${gateways[0].port}${path}`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-        })
-          .then((r) => r.json());
       const clients: Client[] = [];
       for (let i = 0; i < CLIENTS; i++) {
         const name = `rel_${i}`;
-        await http("/v1/auth/register", { username: name, password: "reliable pw" });
-        const s = await http("/v1/auth/login", {
-          username: name,
-          password: "reliable pw",
-          deviceId: "d",
-        });
+        const s = await signUp(gateways[0].port, name);
         const c = new Client(
           name,
           s.userId,

@@ -8,21 +8,7 @@ import { testEnv } from "@im/shared/testing";
 import { CloseCode } from "@im/shared/protocol";
 import { directConversationId, partitionOf } from "@im/shared/partition";
 import { TestSocket } from "@im/gateway/testing";
-import { envFor, type Proc, spawn } from "./testing/cluster.ts";
-
-async function session(port: number, username: string) {
-  const post = (path: string, body: unknown) =>
-    fetch(`http://127.0.0.1:${port}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    }).then((r) => r.json());
-  await post("/v1/auth/register", { username, password: "signal pw 1" });
-  return await post("/v1/auth/login", { username, password: "signal pw 1", deviceId: "d" }) as {
-    userId: string;
-    accessToken: string;
-  };
-}
+import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
 
 const until = async (what: string, check: () => Promise<boolean>, ms = 15_000) => {
   const end = Date.now() + ms;
@@ -45,8 +31,8 @@ Deno.test({
       const gw = await spawn("gateway", base);
       const w1 = await spawn("worker", base);
       procs.push(gw, w1);
-      const alice = await session(gw.port, "alice");
-      const bob = await session(gw.port, "bob");
+      const alice = await signUp(gw.port, "alice");
+      const bob = await signUp(gw.port, "bob");
       const url = `ws://127.0.0.1:${gw.port}/ws`;
       const a = await TestSocket.open(url, alice.accessToken);
       const p = partitionOf(directConversationId(alice.userId, bob.userId), 4);

@@ -92,3 +92,25 @@ export async function spawn(
     },
   };
 }
+
+export interface TestSession {
+  userId: string;
+  accessToken: string;
+  wsUrl: string;
+}
+
+/** Registers a user on a running gateway and logs in one device; fails loudly on any refusal. */
+export async function signUp(port: number, username: string, deviceId = "d"): Promise<TestSession> {
+  const post = async (path: string, body: unknown, want: number) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (r.status !== want) throw new Error(`${path} ${username}: ${r.status} ${await r.text()}`);
+    return await r.json();
+  };
+  const password = "cluster test pw";
+  await post("/v1/auth/register", { username, password }, 201);
+  return await post("/v1/auth/login", { username, password, deviceId }, 200) as TestSession;
+}
