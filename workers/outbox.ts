@@ -56,8 +56,4 @@ export class Outbox {
       ...opts,
     });
   }
-
-  get empty(): boolean {
-    return this.conns.length === 0 && this.users.length === 0;
-  }
 }

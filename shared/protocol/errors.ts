@@ -58,13 +58,6 @@ export const CloseCode = {
 } as const;
 export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 
-/** True when a client should reconnect after this close code. */
-export function shouldReconnect(code: number): boolean {
-  if (code >= 4100 && code < 4200) return false;
-  // An oversized frame would be resent after a reconnect and close it again.
-  return code !== CloseCode.POLICY && code !== CloseCode.TOO_BIG;
-}
-
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
