@@ -1,6 +1,6 @@
 /** The gateway's HTTP auth API; the composition root mounts it with `app.route("/", ...)`. */
 import { Hono } from "hono";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { register, requireAuth, userById, userByName } from "./account.ts";
 import type { AuthDeps } from "./deps.ts";
 import { bodyCap, jsonError } from "./http.ts";
