@@ -3,12 +3,11 @@
  * beside TypeScript, a consumer file type-checks against their declarations and runs under Node.
  */
 import assert from "node:assert/strict";
+import { missingTool } from "@im/shared/testing";
 import { buildNpm } from "./npm_build.ts";
 
-const has = (cmd: string) =>
-  new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" }).output()
-    .then((o) => o.success, () => false);
-const npmReady = await has("npm") && await has("node");
+const NAME = "npm: the packages type-check in a TypeScript consumer and run under Node";
+const npmMissing = await missingTool(NAME, "npm") || await missingTool(NAME, "node");
 
 const CONSUMER = `
 import { AuthApi, ImClient, closeAction, parseConversationId, type MessageView } from "@im/client";
@@ -30,8 +29,8 @@ async function run(cmd: string, args: string[], cwd: string) {
 }
 
 Deno.test({
-  name: "npm: the packages type-check in a TypeScript consumer and run under Node",
-  ignore: !npmReady,
+  name: NAME,
+  ignore: npmMissing,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "im-npm-" });
     try {

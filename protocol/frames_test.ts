@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseClientFrame } from "./frames.ts";
+import { clientFrames, parseClientFrame, SERVER_FRAME_TYPES } from "./frames.ts";
 import { ErrorCode } from "./errors.ts";
 
 const send = (data: unknown, extra: Record<string, unknown> = {}) =>
@@ -58,4 +58,33 @@ Deno.test("frames: JSON edge cases are errors, not crashes", () => {
 
 Deno.test("frames: ping needs no data", () => {
   assert.deepEqual(code(JSON.stringify({ type: "ping" })), "ok");
+});
+
+Deno.test("frames: msg.send names exactly one of a conversation and a user", () => {
+  const { to: _, ...noTarget } = good;
+  assert.deepEqual(code(send({ ...noTarget, conversationId: "d:1:42" })), "ok");
+  assert.deepEqual(code(send({ ...noTarget, conversationId: "g:9" })), "ok");
+  assert.deepEqual(code(send(noTarget)), ErrorCode.INVALID_FRAME);
+  assert.deepEqual(code(send({ ...good, conversationId: "d:1:42" })), ErrorCode.INVALID_FRAME);
+  assert.deepEqual(code(send({ ...noTarget, conversationId: "d:42:1" })), ErrorCode.INVALID_FRAME);
+  const r = parseClientFrame(send(noTarget));
+  assert.equal(!r.ok && r.error.message, "data needs exactly one of conversationId and to");
+});
+
+Deno.test("frames: every client type has a lane, a reply the server can send, and a key on the tx lane", () => {
+  const serverTypes = new Set<string>(SERVER_FRAME_TYPES);
+  for (const [type, spec] of Object.entries(clientFrames)) {
+    assert.ok(["local", "tx", "read", "ephemeral"].includes(spec.lane), type);
+    if (spec.reply !== null) {
+      assert.ok(serverTypes.has(spec.reply), `${type} replies ${spec.reply}`);
+    }
+    assert.equal("key" in spec, spec.lane === "tx", `${type}: a key exactly on the tx lane`);
+  }
+  const send = clientFrames["msg.send"];
+  assert.equal(send.key({ to: "9", clientMsgId: "c", kind: "text", body: "x" }, "10"), "d:9:10");
+  assert.equal(
+    send.key({ conversationId: "g:5", clientMsgId: "c", kind: "text", body: "x" }, "10"),
+    "g:5",
+  );
+  assert.equal(clientFrames["ids.fetch"].key({ count: 1 }, "10"), "u:10");
 });

@@ -125,3 +125,47 @@ Deno.test("consumer: a poison entry is dead-lettered after MAX_DELIVERIES and it
     await env.close();
   }
 });
+
+Deno.test("consumer: an old worker answers a frame type it does not know on any lane, acks it, never dead-letters it", async () => {
+  const env = await testEnv({
+    partitions: 1,
+    leaseTtlMs: 600,
+    blockMs: 100,
+    maxDeliveries: 2,
+    workerPort: 0,
+    host: "127.0.0.1",
+  });
+  try {
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    // What a newer gateway would route: a type this build has no handler for, on each stream.
+    const future = (id: string) =>
+      encodeEnvelope({
+        ...sendEntry(alice, bob, id).env,
+        frame: { type: "msg.teleport", id, data: {} } as never,
+      });
+    const streams = [env.keys.partition(0), env.keys.reads(), env.keys.ephemeral()];
+    for (const [i, s] of streams.entries()) {
+      await env.redis.xadd(s, "*", ENVELOPE_FIELD, future(`f${i}`));
+    }
+    await enqueue(env, alice, bob, "after");
+    const w = await startWorker(env.config, log);
+    try {
+      await until("the message after it is stored", async () => (await countMessages(env)) === 1);
+      const answers = async () =>
+        (await env.redis.xrange(env.keys.gateway("g1"), "-", "+"))
+          .flatMap(([, f]) => f[1].split("\n"))
+          .filter((l) => l.includes('"code":1002')).length;
+      await until("all three answered UNKNOWN_TYPE", async () => (await answers()) === 3);
+      for (const s of streams.slice(0, 2)) {
+        const [n] = await env.redis.xpending(s, CONSUMER_GROUP) as [number];
+        assert.equal(n, 0, `${s}: acked, not left pending`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await env.redis.xlen(env.keys.deadLetters()), 0, "never dead-lettered");
+    } finally {
+      await w.stop();
+    }
+  } finally {
+    await env.close();
+  }
+});

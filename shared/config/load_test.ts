@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CONFIG_FIELDS, ConfigError, configTable, loadConfig } from "./config.ts";
+import { CONFIG_FIELDS, ConfigError, configTable, loadConfig } from "./load.ts";
 
 const envOf = (vars: Record<string, string>) => (name: string) => vars[name];
 
