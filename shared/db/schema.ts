@@ -45,6 +45,12 @@ export interface ConversationMembersTable {
   joined_at: Ms;
   read_seq: Generated<number>;
   delivered_seq: Generated<number>;
+  /** The member sees seqs above this ("delete for me", or a group joined without history). */
+  cleared_seq: Generated<number>;
+  /** Set once the member left or was removed: they see seqs up to it, and nothing after. */
+  left_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The latest seq that mentions the member (mentioned while above read_seq). */
+  mention_seq: Generated<number>;
 }
 
 export interface MessagesTable {
