@@ -82,6 +82,13 @@ export interface PartitionFencesTable {
   fence: BigId;
 }
 
+/** A user's block of another: no direct messages, friend requests or calls between them. */
+export interface UserBlocksTable {
+  user_id: BigId;
+  blocked_id: BigId;
+  created_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -90,4 +97,5 @@ export interface Database {
   messages: MessagesTable;
   partition_fences: PartitionFencesTable;
   reserved_ids: ReservedIdsTable;
+  user_blocks: UserBlocksTable;
 }
