@@ -76,6 +76,8 @@ export class Connection {
   #retry: TimerId | null = null;
   #failures = 0;
   #forceRefresh = false;
+  /** A gateway this device could not reach (or that is draining): the refresh asks for another. */
+  #avoid: string | undefined;
   readonly #backoff: Backoff;
   readonly #tracker: RequestTracker;
 
@@ -164,8 +166,9 @@ export class Connection {
     const keeper = this.o.session;
     if ((this.#forceRefresh || keeper.needsRefresh()) && keeper.canRefresh) {
       try {
-        await keeper.refresh();
+        await keeper.refresh(this.#avoid);
         this.#forceRefresh = false;
+        this.#avoid = undefined;
       } catch (err) {
         if (err instanceof HttpError && err.status === 401) {
           return this.stop(
@@ -251,10 +254,9 @@ export class Connection {
     const action = closeAction(code);
     if (action === "stop") return this.stop(code, describeClose(code, reason));
     if (!hadHello) this.#failures++;
-    if (
-      action === "refresh" || code === CloseCode.DRAINING ||
-      this.#failures >= REFRESH_AFTER_FAILURES
-    ) this.#forceRefresh = true;
+    const unreachable = code === CloseCode.DRAINING || this.#failures >= REFRESH_AFTER_FAILURES;
+    if (unreachable) this.#avoid = this.o.session.current.gatewayId;
+    if (action === "refresh" || unreachable) this.#forceRefresh = true;
     this.#scheduleRetry(code);
   }
 

@@ -13,6 +13,7 @@ import { Counter, Gauge, Registry } from "@im/shared/metrics";
 import { CloseCode, errorBody, ErrorCode } from "@im/protocol";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
+import { bounded } from "@im/shared/shutdown";
 import { authenticate } from "./auth/http.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { Argon2Pool } from "./auth/argon2_pool.ts";
@@ -34,13 +35,16 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** The most one shutdown step may take (see stop()). */
+const STEP_MS = 2000;
+
 export async function startGateway(config: Config, baseLog: Logger): Promise<RunningGateway> {
   const jwtSecret = jwtSecretOf(config);
   const gatewayId = config.gatewayId || `g-${crypto.randomUUID().slice(0, 12)}`;
   const log = baseLog.child({ gatewayId });
   const keys = new Keys(config.keyPrefix);
-  const redis = createRedis(config.redisUrl, `gateway:${gatewayId}`);
-  const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`);
+  const redis = createRedis(config.redisUrl, `gateway:${gatewayId}`, log);
+  const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`, log);
   const db = createDb(config.mysqlUrl);
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
   const hub = new Hub(gatewayId, redis, keys, routes, log);
@@ -91,7 +95,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       log,
       clientIp,
       argon2: argon2.run,
-      pickGateway: () => registry.pick(),
+      pickGateway: (avoid) => registry.pick(avoid),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
     }),
@@ -146,6 +150,18 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const port = server.addr.port;
   const wsUrl = config.publicUrl || `ws://127.0.0.1:${port}/ws`;
 
+  // Appends acknowledged by a Redis that then died may be gone (AOF fsyncs once a second), and
+  // the client does not know which: every socket is closed with the code that says "reconnect,
+  // then resend what was not acknowledged, in order", so nothing sent later can overtake them.
+  let redisUp = redis.status === "ready";
+  redis.on("ready", () => (redisUp = true));
+  redis.on("close", () => {
+    if (!redisUp) return;
+    redisUp = false;
+    if (draining) return;
+    log.warn("redis connection lost: closing sockets so clients resend in order");
+    hub.closeAll(CloseCode.STORE_UNAVAILABLE, "store unavailable: reconnect and resend in order");
+  });
   const abort = new AbortController();
   const readerLoop = runResultReader(
     reader,
@@ -179,19 +195,20 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     hub,
     app,
     stop() {
+      // Each step is bounded: with Redis or MySQL down, a shutdown still ends.
       stopping ??= (async () => {
         draining = true;
         timers.forEach(clearInterval);
-        await registry.withdraw(gatewayId).catch(() => {});
+        await bounded(registry.withdraw(gatewayId), STEP_MS);
         // Our own code first: server.shutdown() alone would close sockets with 1001.
         hub.closeAll(CloseCode.DRAINING, "gateway restarting: reconnect");
         await new Promise((r) => setTimeout(r, 100));
         abort.abort();
         reader.disconnect();
-        await readerLoop;
-        await server.shutdown();
+        await bounded(readerLoop, STEP_MS);
+        await bounded(server.shutdown(), STEP_MS);
         argon2.close();
-        await db.destroy();
+        await bounded(db.destroy(), STEP_MS);
         redis.disconnect();
         log.info("gateway stopped");
       })();

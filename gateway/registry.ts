@@ -1,7 +1,8 @@
 /**
- * The gateway registry: each gateway heartbeats its public URL and connection count; login
- * hands out the least-loaded live one. A gateway that stops heartbeating drops out after
- * GATEWAY_TTL_SEC.
+ * The gateway registry: each gateway heartbeats its public URL and connection count every third
+ * of GATEWAY_TTL_SEC; login and refresh hand out the least-loaded live one. A gateway that stops
+ * heartbeating (SIGKILL) stops being handed out after GATEWAY_TTL_SEC (3 s by default), and a
+ * client that could not connect names the gateway to avoid.
  */
 import type { Redis } from "@im/shared/redis";
 import type { Keys } from "@im/shared/keys";
@@ -53,9 +54,15 @@ export class GatewayRegistry {
     return out;
   }
 
-  /** The live gateway with the fewest connections (ties broken at random), or null. */
-  async pick(): Promise<GatewayInfo | null> {
-    const live = await this.live();
+  /**
+   * The live gateway with the fewest connections (ties broken at random), or null. `avoid` (one
+   * the client failed to reach) is handed out only when it is the only live one: the failure may
+   * have been the client's network.
+   */
+  async pick(avoid?: string): Promise<GatewayInfo | null> {
+    const all = await this.live();
+    const others = all.filter((g) => g.gatewayId !== avoid);
+    const live = others.length ? others : all;
     if (live.length === 0) return null;
     const min = Math.min(...live.map((g) => g.conns));
     const best = live.filter((g) => g.conns === min);

@@ -56,6 +56,8 @@ export const CloseCode = {
   IDLE_TIMEOUT: 4001,
   SLOW_CONSUMER: 4002,
   TOKEN_EXPIRED: 4003,
+  /** A stored frame could not be appended: reconnect, then resend unacknowledged frames in order. */
+  STORE_UNAVAILABLE: 4004,
   SESSION_REVOKED: 4100,
   REPLACED: 4101,
   ABUSE: 4102,

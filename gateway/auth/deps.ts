@@ -14,8 +14,8 @@ export interface AuthDeps {
   config: Config;
   jwtSecret: string;
   log: Logger;
-  /** The least-loaded live gateway, or null when none is live. */
-  pickGateway(): Promise<{ gatewayId: string; url: string } | null>;
+  /** The least-loaded live gateway (another than `avoid` if one is live), or null when none is. */
+  pickGateway(avoid?: string): Promise<{ gatewayId: string; url: string } | null>;
   /** Closes the sockets of that device's session (logout, refresh-token reuse). */
   onSessionRevoked(userId: string, deviceId: string, sessionId: string): Promise<void>;
   clientIp(c: Context): string;

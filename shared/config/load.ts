@@ -9,6 +9,7 @@ import { authFields } from "./fields/auth.ts";
 import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
 import { messageFields } from "./fields/messages.ts";
+import { processFields } from "./fields/process.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
 
@@ -19,6 +20,7 @@ export const CONFIG_FIELDS = {
   ...connectionFields,
   ...workerFields,
   ...messageFields,
+  ...processFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -12,9 +12,15 @@ import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Redis } from "@im/shared/redis";
 import type { Counter, Histogram } from "@im/shared/metrics";
-import { type BatchProcessor, decodeEntry, type PartitionBatch, type RawEntry } from "../batch.ts";
+import {
+  type BatchProcessor,
+  type Committed,
+  decodeEntry,
+  type PartitionBatch,
+  type RawEntry,
+} from "../batch.ts";
 import type { Entry } from "../context.ts";
-import { FencedError } from "../errors.ts";
+import { FencedError, NotConfidentError } from "../errors.ts";
 import type { PartitionManager } from "../partitions.ts";
 import type { RetryScheduler } from "../retry.ts";
 import { DeadLetters } from "./dead_letters.ts";
@@ -58,15 +64,32 @@ export class Consumer {
   #lastTrim = new Map<number, number>();
   /** Publishes of committed batches, chained in commit order. */
   #publishing: Promise<void> = Promise.resolve();
+  #rebalanceDue = true;
+  /** The blocking reader's client id, so a wake-up can unblock its read. */
+  #readerId: number | null = null;
 
-  constructor(private readonly d: ConsumerDeps) {}
+  constructor(private readonly d: ConsumerDeps) {
+    const learnId = () =>
+      d.reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {});
+    d.reader.on("ready", learnId);
+    if (d.reader.status === "ready") void learnId();
+  }
+
+  /** Rebalance now (the live set changed): ends the blocking read instead of waiting it out. */
+  wake(): void {
+    this.#rebalanceDue = true;
+    if (this.#readerId !== null) {
+      this.d.redis.client("UNBLOCK", this.#readerId).catch(() => {});
+    }
+  }
 
   async run(signal: AbortSignal): Promise<void> {
     const side = this.#sideLoop(signal);
     let lastRebalance = 0;
     while (!signal.aborted) {
       try {
-        if (Date.now() - lastRebalance >= REBALANCE_MS) {
+        if (this.#rebalanceDue || Date.now() - lastRebalance >= REBALANCE_MS) {
+          this.#rebalanceDue = false;
           await this.#publishing; // acks land before a partition can move
           await this.d.manager.rebalance();
           lastRebalance = Date.now();
@@ -149,7 +172,7 @@ export class Consumer {
     try {
       const done = await this.d.processor.commit(lane);
       this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
-      this.#publishing = this.#publishing.then(() => this.d.processor.publish(done)).then(
+      this.#publishing = this.#publishing.then(() => this.#publish(done)).then(
         () => this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000),
         (err) => {
           for (const b of lane) this.#failed(b.partition, err);
@@ -193,13 +216,24 @@ export class Consumer {
     return entries;
   }
 
+  /**
+   * Publishes a committed batch, unless this worker may have been declared dead meanwhile (its
+   * own heartbeat is stale, e.g. it was paused): then another owner may be publishing the same
+   * entries, so they are left pending for whoever owns the partition now.
+   */
+  #publish(done: Committed): Promise<number> {
+    if (!this.d.manager.confident()) return Promise.reject(new NotConfidentError());
+    return this.d.processor.publish(done);
+  }
+
   /** Processes one partition's batch, publish included (no overlap). Returns false on failure. */
   async #runBatch(b: PartitionBatch): Promise<boolean> {
     const started = performance.now();
     try {
       await this.#publishing;
-      const r = await this.d.processor.processMany([b]);
-      this.d.metrics.processed.inc({ lane: "tx" }, r.processed);
+      const done = await this.d.processor.commit([b]);
+      await this.#publish(done);
+      this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
       this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
       return true;
     } catch (err) {

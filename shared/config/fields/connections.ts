@@ -72,8 +72,8 @@ export const connectionFields = {
   gatewayTtlSec: field(
     "GATEWAY_TTL_SEC",
     "int",
-    "15",
-    "A gateway silent this long leaves the registry.",
+    "3",
+    "A gateway silent this long is no longer handed out to clients (it heartbeats every third of it).",
     {
       min: 2,
     },

@@ -42,4 +42,11 @@ export const workerFields = {
       min: 100,
     },
   ),
+  workerDeadMs: field(
+    "WORKER_DEAD_MS",
+    "int",
+    "2000",
+    "A worker whose heartbeat is older than this is dead: its partitions move (a paused one is fenced out).",
+    { min: 300 },
+  ),
 } as const satisfies Record<string, FieldSpec>;
