@@ -1,24 +1,39 @@
 /**
  * The gateway registry: each gateway heartbeats its public URL and connection count; login
  * hands out the least-loaded live one. A gateway that stops heartbeating drops out after
- * GATEWAY_TTL_SEC.
+ * GATEWAY_TTL_SEC. Reads go through the KV port, so the HTTP-only API (gateway/http_api.ts)
+ * picks gateways over the Redis REST API with the same code.
  */
 import type { Redis } from "@im/shared/redis";
 import type { Keys } from "@im/shared/keys";
+import { IoredisKv, type KvStore, type LiveGateway } from "@im/shared/kv";
 
-export interface GatewayInfo {
-  gatewayId: string;
-  url: string;
-  conns: number;
+export type GatewayInfo = LiveGateway;
+
+/** The live gateway with the fewest connections (ties broken at random), or null. */
+export async function pickGateway(
+  kv: KvStore,
+  ttlMs: number,
+  now = Date.now(),
+): Promise<GatewayInfo | null> {
+  const live = await kv.liveGateways(now - ttlMs);
+  if (live.length === 0) return null;
+  const min = Math.min(...live.map((g) => g.conns));
+  const best = live.filter((g) => g.conns === min);
+  return best[Math.floor(Math.random() * best.length)];
 }
 
 export class GatewayRegistry {
+  private readonly kv: KvStore;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.kv = new IoredisKv(redis, keys);
+  }
 
   async announce(info: GatewayInfo): Promise<void> {
     await this.redis.pipeline()
@@ -38,28 +53,13 @@ export class GatewayRegistry {
       .exec();
   }
 
-  async live(): Promise<GatewayInfo[]> {
-    const cutoff = this.now() - this.ttlMs;
-    const ids = await this.redis.zrangebyscore(this.keys.gatewayRegistry(), cutoff, "+inf");
-    if (ids.length === 0) return [];
-    const infos = await this.redis.hmget(this.keys.gatewayInfo(), ...ids);
-    const out: GatewayInfo[] = [];
-    ids.forEach((gatewayId, i) => {
-      const raw = infos[i];
-      if (!raw) return;
-      const { url, conns } = JSON.parse(raw) as { url: string; conns: number };
-      out.push({ gatewayId, url, conns });
-    });
-    return out;
+  live(): Promise<GatewayInfo[]> {
+    return this.kv.liveGateways(this.now() - this.ttlMs);
   }
 
   /** The live gateway with the fewest connections (ties broken at random), or null. */
-  async pick(): Promise<GatewayInfo | null> {
-    const live = await this.live();
-    if (live.length === 0) return null;
-    const min = Math.min(...live.map((g) => g.conns));
-    const best = live.filter((g) => g.conns === min);
-    return best[Math.floor(Math.random() * best.length)];
+  pick(): Promise<GatewayInfo | null> {
+    return pickGateway(this.kv, this.ttlMs, this.now());
   }
 
   /** Removes gateways that have been silent for a minute (their routes expire on their own). */

@@ -61,7 +61,7 @@ export function bearerToken(c: Context): string | null {
  * revocation list cannot be read the answer is "fail", never "allow".
  */
 export async function authenticate(
-  deps: Pick<AuthDeps, "redis" | "keys" | "config" | "jwtSecret">,
+  deps: Pick<AuthDeps, "kv" | "config" | "jwtSecret">,
   token: string,
 ): Promise<AccessClaims | null> {
   let claims: AccessClaims;
@@ -71,5 +71,5 @@ export async function authenticate(
     if (e instanceof InvalidTokenError) return null;
     throw e;
   }
-  return (await isSessionRevoked(deps.redis, deps.keys, claims.sessionId)) ? null : claims;
+  return (await isSessionRevoked(deps.kv, claims.sessionId)) ? null : claims;
 }

@@ -11,7 +11,7 @@ export type { AuthDeps } from "./deps.ts";
 
 export function authRoutes(deps: AuthDeps): Hono {
   const app = new Hono();
-  const throttle = new LoginThrottle(deps.redis, deps.keys, deps.config);
+  const throttle = new LoginThrottle(deps.kv, deps.keys, deps.config);
 
   app.onError((err, c) => {
     deps.log.error("auth request failed", { path: c.req.path, error: err });
