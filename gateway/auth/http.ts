@@ -73,3 +73,18 @@ export async function authenticate(
   }
   return (await isSessionRevoked(deps.kv, claims.sessionId)) ? null : claims;
 }
+
+const CLAIMS = "im.claims";
+
+/** Keeps the verified claims on the request for the handlers behind `requireAuth`. */
+export function setClaims(c: Context, claims: AccessClaims): void {
+  c.set(CLAIMS, claims);
+}
+
+/** The caller's identity: only ever the verified token's, never a field of the request. */
+export function claimsOf(c: Context): AccessClaims {
+  const claims = c.get(CLAIMS) as AccessClaims | undefined;
+  // A route mounted without requireAuth is a bug, not an anonymous caller.
+  if (!claims) throw new Error(`${c.req.path} is not behind requireAuth`);
+  return claims;
+}
