@@ -4,10 +4,11 @@
  * MariaDB, and a real gateway + worker for the WebSocket side it hands clients to.
  */
 import assert from "node:assert/strict";
+import { MemoryKv } from "@im/shared/kv";
 import { createLogger } from "@im/shared/log";
 import { ErrorCode } from "@im/shared/protocol";
 import { type RedisRest, startRedisRest } from "@im/shared/testing/redis-rest";
-import { type RunningHttpApi, startHttpApi } from "./http_api.ts";
+import { closeDeviceSockets, type RunningHttpApi, startHttpApi } from "./http_api.ts";
 import { type Session, startSystem, type System, TestSocket } from "./test_support.ts";
 
 /** The close code, or "open" if the socket is still open after `ms`. */
@@ -197,4 +198,14 @@ Deno.test("http-only: login throttling counts over REST, and no live gateway is 
     });
     assert.deepEqual([res.status, (await res.json()).error.code], [503, ErrorCode.UNAVAILABLE]);
   }, { loginMaxFailures: 2 });
+});
+
+Deno.test("closeDeviceSockets: only that device's live connections, on each gateway holding one", async () => {
+  const kv = new MemoryKv();
+  const soon = Date.now() + 30_000;
+  kv.putRoute("7", { deviceId: "phone", gatewayId: "g1", connId: "c1" }, soon);
+  kv.putRoute("7", { deviceId: "web", gatewayId: "g2", connId: "c2" }, soon);
+  kv.putRoute("8", { deviceId: "phone", gatewayId: "g2", connId: "c3" }, soon);
+  await closeDeviceSockets(kv, "7", "phone", 4100, "session revoked");
+  assert.deepEqual(Object.fromEntries(kv.closeLines), { g1: ["!close c1 4100 session revoked"] });
 });
