@@ -4,7 +4,7 @@ import type { StateChange } from "./connection.ts";
 import { ConnectionError, ErrorCode, ServerError, TimeoutError } from "./errors.ts";
 import { AuthApi, type LoginResult } from "./http.ts";
 import type { Outgoing } from "./outbox.ts";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import { FakeClock, settle } from "./testing/fake_clock.ts";
 import { FakeServer } from "./testing/fake_server.ts";
 

@@ -3,12 +3,22 @@
  * contiguous cursor (`syncedSeq`: every seq up to it has arrived), messages that arrived ahead
  * of a gap (held back so events go out in seq order), and the read/delivery cursors.
  */
-import type { Cursor, MessageView, Recalled, Receipt, SyncConversation } from "./protocol.ts";
-import { peerOf } from "./protocol.ts";
+import {
+  type ConversationKind,
+  type Cursor,
+  directPeer,
+  type MessageView,
+  parseConversationId,
+  type Recalled,
+  type Receipt,
+  type SyncConversation,
+} from "@im/protocol";
 
 export interface ConversationState {
   conversationId: string;
-  peerId: string;
+  kind: ConversationKind;
+  /** Direct chats: the other member; null in groups. */
+  peerId: string | null;
   syncedSeq: number;
   /** Highest seq the server is known to have. */
   lastSeq: number;
@@ -59,7 +69,8 @@ export class MessageStore {
     if (!c) {
       c = {
         conversationId,
-        peerId: peerOf(conversationId, this.me),
+        kind: parseConversationId(conversationId)?.kind ?? "group",
+        peerId: directPeer(conversationId, this.me),
         syncedSeq: 0,
         lastSeq: 0,
         readSeq: 0,
@@ -157,12 +168,12 @@ export class MessageStore {
     c.peerReadSeq = Math.max(c.peerReadSeq, s.peerReadSeq);
   }
 
-  /** Returns true when a cursor moved. */
+  /** Returns true when a cursor moved. Another member's cursors are the peer's in a direct chat. */
   applyReceipt(r: Receipt): boolean {
     const c = this.#conv(r.conversationId);
     const before = [c.readSeq, c.peerDeliveredSeq, c.peerReadSeq].join();
     if (r.by === this.me) c.readSeq = Math.max(c.readSeq, r.readSeq);
-    else {
+    else if (c.kind === "direct") {
       c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, r.deliveredSeq, r.readSeq);
       c.peerReadSeq = Math.max(c.peerReadSeq, r.readSeq);
     }
@@ -210,7 +221,7 @@ export class MessageStore {
     return this.all().map((c) => ({ conversationId: c.conversationId, seq: c.syncedSeq }));
   }
 
-  /** Messages from the peer above the read cursor, recalls and notices excluded. */
+  /** Messages from others above the read cursor, recalls and notices excluded. */
   unread(conversationId: string): number {
     const c = this.#convs.get(conversationId);
     if (!c) return 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import { MessageStore } from "./store.ts";
 
 const C = "d:1:2";

@@ -5,7 +5,7 @@
 import type { Clock, TimerId } from "./clock.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionError, ServerError, TimeoutError } from "./errors.ts";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import type { MessageStore } from "./store.ts";
 
 export interface CatchupOptions {

@@ -11,7 +11,7 @@ import { IoredisKv } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
-import { CloseCode, errorBody, ErrorCode } from "@im/shared/protocol";
+import { CloseCode, errorBody, ErrorCode } from "@im/protocol";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { authenticate } from "./auth/http.ts";

@@ -15,7 +15,7 @@ import { Keys } from "@im/shared/keys";
 import { createKv, kvKind, type KvStore } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
 import { Counter, Registry } from "@im/shared/metrics";
-import { CloseCode } from "@im/shared/protocol";
+import { CloseCode } from "@im/protocol";
 import { sql } from "kysely";
 import { Argon2Pool } from "./auth/argon2_pool.ts";
 import { authRoutes } from "./auth/routes.ts";

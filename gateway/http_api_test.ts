@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { MemoryKv } from "@im/shared/kv";
 import { createLogger } from "@im/shared/log";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { type RedisRest, startRedisRest } from "@im/shared/testing/redis-rest";
 import { closeDeviceSockets, type RunningHttpApi, startHttpApi } from "./http_api.ts";
 import { type Session, startSystem, type System, TestSocket } from "./test_support.ts";

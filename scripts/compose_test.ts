@@ -5,19 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { CONFIG_FIELDS } from "@im/shared/config";
+import { missingTool } from "@im/shared/testing";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const hasCompose = await new Deno.Command("docker-compose", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((o) => o.success, () => false);
+const NAME = "compose: docker-compose parses the file and it runs the whole system";
 
 Deno.test({
-  name: "compose: docker-compose parses the file and it runs the whole system",
-  // CI installs docker-compose, so there it always runs; elsewhere it says why it was skipped.
-  ignore: !hasCompose && Deno.env.get("CI") !== "true",
+  name: NAME,
+  ignore: await missingTool(NAME, "docker-compose", ["version"]),
   async fn() {
     const out = await new Deno.Command("docker-compose", {
       args: ["config"],

@@ -110,19 +110,22 @@ Deno.test("fence: a paused owner's batch cannot commit after a newer owner claim
 
 Deno.test("batch: handlers run grouped by type, sends before the receipts and recalls that name them", async () => {
   const { runsByType } = await import("./batch.ts");
+  const { txHandlers } = await import("./domains/mod.ts");
   const e = (type: string, id: string) => ({ id, partition: 0, env: { frame: { type } } }) as never;
-  const runs = runsByType([
+  const { runs, unknown } = runsByType([
     e("msg.read", "1"),
     e("msg.send", "2"),
     e("sync", "3"),
     e("msg.recall", "4"),
     e("msg.send", "5"),
     e("msg.delivered", "6"),
-  ]);
+  ], txHandlers);
   assert.deepEqual(
     runs.map((r: Array<{ id: string }>) => r.map((x) => x.id)),
-    [["2", "5"], ["4"], ["6"], ["1"], ["3"]],
+    [["2", "5"], ["4"], ["6"], ["1"]],
   );
+  // sync is on the read lane: on a partition stream it is a type the transactional table lacks.
+  assert.deepEqual(unknown.map((x: { id: string }) => x.id), ["3"]);
 });
 
 Deno.test("fence: a transaction left open by a paused owner is aborted; the next owner claims", async () => {

@@ -1,10 +1,11 @@
 /** Shared fixtures for worker integration tests (real MySQL and Redis through testEnv). */
 import type { TestEnv } from "@im/shared/testing";
-import type { Envelope } from "@im/shared/protocol";
 import { RouteStore } from "@im/shared/redis";
 import { Snowflake } from "@im/shared/snowflake";
-import { BatchProcessor, type Entry } from "./batch.ts";
-import { handlers } from "./handlers/mod.ts";
+import { decodeResults, type Envelope, RESULT_FIELD } from "@im/shared/wire";
+import { BatchProcessor } from "./batch.ts";
+import type { Entry } from "./context.ts";
+import { handlers } from "./domains/mod.ts";
 import { Publisher } from "./publish.ts";
 
 export async function createUsers(env: TestEnv, ...names: string[]): Promise<string[]> {
@@ -27,11 +28,36 @@ export function processorFor(env: TestEnv, workerId = 1) {
   const ids = new Snowflake(workerId);
   return {
     routes,
-    processor: new BatchProcessor(env.db, handlers, publisher, env.config, () => ids.nextString()),
+    publisher,
+    processor: new BatchProcessor(
+      env.db,
+      handlers.tx,
+      publisher,
+      env.config,
+      () => ids.nextString(),
+    ),
   };
 }
 
 let seq = 0;
+const entryId = () => `${Date.now()}-${seq++}`;
+
+export function envelope(
+  userId: string,
+  frame: Envelope["frame"],
+  conn = { connId: "c-sender", gatewayId: "g1" },
+): Envelope {
+  return {
+    frame,
+    userId,
+    deviceId: "d1",
+    connId: conn.connId,
+    gatewayId: conn.gatewayId,
+    receivedAt: Date.now(),
+  };
+}
+
+/** A msg.send entry from `from`: to a user id (a direct chat) or, with `conversationId`, anywhere. */
 export function sendEntry(
   from: string,
   to: string,
@@ -39,28 +65,26 @@ export function sendEntry(
   body = "hello",
   conn = { connId: "c-sender", gatewayId: "g1" },
 ): Entry {
-  const env: Envelope = {
-    frame: {
-      type: "msg.send",
-      id: `r-${clientMsgId}`,
-      data: { to, clientMsgId, kind: "text", body },
-    },
-    userId: from,
-    deviceId: "d1",
-    connId: conn.connId,
-    gatewayId: conn.gatewayId,
-    receivedAt: Date.now(),
-  };
-  return { id: `${Date.now()}-${seq++}`, env } as Entry;
+  const address = to.includes(":") ? { conversationId: to } : { to };
+  const env = envelope(from, {
+    type: "msg.send",
+    id: `r-${clientMsgId}`,
+    data: { ...address, clientMsgId, kind: "text", body },
+  }, conn);
+  return { id: entryId(), partition: 0, env } as Entry;
+}
+
+export function entryOf(env: Envelope): Entry {
+  return { id: entryId(), partition: 0, env } as Entry;
 }
 
 /** Every frame written to one gateway's result stream, as [connIds, frame]. */
 export async function resultFrames(env: TestEnv, gatewayId: string) {
   const entries = await env.redis.xrange(env.keys.gateway(gatewayId), "-", "+");
-  return entries.flatMap(([, fields]) =>
-    fields[1].split("\n").map((line) => {
-      const i = line.indexOf(" ");
-      return { conns: line.slice(0, i).split(","), frame: JSON.parse(line.slice(i + 1)) };
-    })
-  );
+  return entries.flatMap(([, fields]) => {
+    const payload = fields[fields.indexOf(RESULT_FIELD) + 1];
+    return [...decodeResults(payload)].flatMap((l) =>
+      l.kind === "deliver" ? [{ conns: l.connIds, frame: JSON.parse(l.frame) }] : []
+    );
+  });
 }

@@ -11,9 +11,13 @@ import { Counter, Gauge, Histogram, Registry } from "@im/shared/metrics";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { BatchProcessor } from "./batch.ts";
-import { Consumer } from "./consumer.ts";
-import { handlers } from "./handlers/mod.ts";
-import { IdSource } from "./ids.ts";
+import { DeadLetters } from "./consumer/dead_letters.ts";
+import { EphemeralLane } from "./consumer/ephemeral.ts";
+import { ensureGroups } from "./consumer/groups.ts";
+import { Consumer } from "./consumer/loop.ts";
+import { ReadLane } from "./consumer/reads.ts";
+import { handlers } from "./domains/mod.ts";
+import { IdSource } from "./snowflake_lease.ts";
 import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
 import { raiseFence } from "./fence.ts";
@@ -32,7 +36,10 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const log = baseLog.child({ workerId });
   const keys = new Keys(config.keyPrefix);
   const redis = createRedis(config.redisUrl, `worker:${workerId}`);
+  // One connection per blocking reader loop (each lane blocks on its own stream).
   const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`);
+  const readsReader = createBlockingRedis(config.redisUrl, `worker-reads:${workerId}`);
+  const ephemeralReader = createBlockingRedis(config.redisUrl, `worker-eph:${workerId}`);
   // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
   // deadlock; the rows a batch writes are serialized by the fence and head locks it takes.
   // A transaction idle past the lease TTL belongs to a paused worker that has lost its lease:
@@ -45,7 +52,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const registry = new Registry();
   const metrics = {
     processed: registry.add(
-      new Counter("im_worker_entries_processed_total", "Stream entries committed."),
+      new Counter("im_worker_entries_processed_total", "Stream entries processed, by lane."),
     ),
     deadLetters: registry.add(
       new Counter("im_dead_letters_total", "Entries moved to the dead-letter stream."),
@@ -86,7 +93,17 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const offsetsMs = config.retryScheduleSec.map((s) => Number(s) * 1000);
   const publisher = new Publisher(redis, keys, routes, config.resultMaxLen, offsetsMs);
   const retry = new RetryScheduler(redis, keys, routes, db, publisher, offsetsMs);
-  const processor = new BatchProcessor(db, handlers, publisher, config, () => ids.next());
+  const processor = new BatchProcessor(db, handlers.tx, publisher, config, () => ids.next());
+  const deadLetters = new DeadLetters({
+    redis,
+    keys,
+    publisher,
+    log,
+    counter: metrics.deadLetters,
+  });
+  const ping = async () => {
+    await sql`SELECT 1`.execute(db);
+  };
   const consumer = new Consumer({
     redis,
     reader,
@@ -95,15 +112,38 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     log,
     manager,
     processor,
-    publisher,
+    deadLetters,
     retry,
     metrics,
     raiseFence: (p, fence) => raiseFence(db, p, fence),
-    ping: async () => {
-      await sql`SELECT 1`.execute(db);
-    },
+    ping,
   });
-  await consumer.ensureGroups();
+  const reads = new ReadLane({
+    redis,
+    reader: readsReader,
+    stream: keys.reads(),
+    workerId,
+    db,
+    handlers: handlers.read,
+    publisher,
+    deadLetters,
+    config,
+    log,
+    processed: metrics.processed,
+    ping,
+  });
+  const ephemeral = new EphemeralLane({
+    reader: ephemeralReader,
+    stream: keys.ephemeral(),
+    workerId,
+    db,
+    handlers: handlers.ephemeral,
+    publisher,
+    config,
+    log,
+    processed: metrics.processed,
+  });
+  await ensureGroups(redis, keys, config.partitions);
   await manager.heartbeat();
 
   const renewEvery = Math.max(100, Math.floor(config.leaseTtlMs / 3));
@@ -113,7 +153,11 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   }, renewEvery);
 
   const abort = new AbortController();
-  const loop = consumer.run(abort.signal);
+  const loops = Promise.all([
+    consumer.run(abort.signal),
+    reads.run(abort.signal),
+    ephemeral.run(abort.signal),
+  ]);
 
   const server = Deno.serve(
     { hostname: config.host, port: config.workerPort, onListen: () => {} },
@@ -146,8 +190,9 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     stop() {
       stopping ??= (async () => {
         abort.abort();
-        reader.disconnect(); // ends a blocking read at once; its entries stay pending for the next owner
-        await loop;
+        // Ends blocking reads at once; their entries stay pending for the next owner.
+        for (const r of [reader, readsReader, ephemeralReader]) r.disconnect();
+        await loops;
         clearInterval(renewTimer);
         await manager.releaseAll().catch((err) => log.warn("release failed", { err }));
         await ids.release().catch(() => {});

@@ -5,7 +5,7 @@
  */
 import type { Context, Handler } from "hono";
 import { readHistory } from "@im/shared/db";
-import { clientDataSchemas, ErrorCode } from "@im/shared/protocol";
+import { clientFrames, ErrorCode } from "@im/protocol";
 import type { AuthDeps } from "../auth/deps.ts";
 import { claimsOf, jsonError } from "../auth/http.ts";
 
@@ -17,7 +17,7 @@ export function history(deps: Pick<AuthDeps, "db">): Handler {
     const { userId } = claimsOf(c);
     const input = queryOf(c);
     if (typeof input === "string") return jsonError(c, 400, ErrorCode.INVALID_REQUEST, input);
-    const parsed = clientDataSchemas.history.parse(input);
+    const parsed = clientFrames.history.data.parse(input);
     if (!parsed.ok) {
       const { path, problem } = parsed.issue;
       return jsonError(c, 400, ErrorCode.INVALID_REQUEST, `${path || "request"} ${problem}`);

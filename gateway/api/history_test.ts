@@ -3,7 +3,7 @@
  * an HTTP page is the WebSocket `history.page` for the same request, and only members read.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { type Session, startSystem, type System, TestSocket } from "../test_support.ts";
 
 const open = (s: Session, sys: System) =>

@@ -4,7 +4,7 @@
  * ids stay private: only their number is shown. Behind requireAuth.
  */
 import type { Handler } from "hono";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import type { AuthDeps } from "../auth/deps.ts";
 import { jsonError } from "../auth/http.ts";
 import { findUserById } from "../auth/users.ts";

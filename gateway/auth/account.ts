@@ -1,6 +1,6 @@
 /** Registration and user lookup. */
 import type { Handler, MiddlewareHandler } from "hono";
-import { ErrorCode, object, optional, str } from "@im/shared/protocol";
+import { ErrorCode, object, optional, str } from "@im/protocol";
 import type { AuthDeps } from "./deps.ts";
 import { authenticate, bearerToken, jsonError, readBody, setClaims } from "./http.ts";
 import {

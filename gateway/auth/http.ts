@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { errorBody, ErrorCode, type Schema } from "@im/shared/protocol";
+import { errorBody, ErrorCode, type Schema } from "@im/protocol";
 import type { AuthDeps } from "./deps.ts";
 import {
   type AccessClaims,

@@ -3,7 +3,7 @@
  * process alike; a composition root mounts it with `app.route("/", ...)`.
  */
 import { Hono } from "hono";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { history } from "../api/history.ts";
 import { presence } from "../api/presence.ts";
 import { register, requireAuth, userById, userByName } from "./account.ts";

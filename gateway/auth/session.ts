@@ -1,6 +1,7 @@
 /** Login, refresh and logout: the endpoints that open and close sessions. */
 import type { Context, Handler } from "hono";
-import { ErrorCode, object, optional, PermanentError, str } from "@im/shared/protocol";
+import { ErrorCode, object, optional, str } from "@im/protocol";
+import { PermanentError } from "@im/shared/errors";
 import type { AuthDeps } from "./deps.ts";
 import { authenticate, bearerToken, jsonError, readBody } from "./http.ts";
 import { burnVerify, isValidUsername, verifyPassword } from "./passwords.ts";

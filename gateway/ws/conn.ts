@@ -3,7 +3,7 @@
  * rate limiting and bounded outbound buffering. Closing is idempotent: Deno may fire `close`
  * twice, and several parts of the gateway may decide to close the same socket.
  */
-import { CloseCode, type ServerFrame } from "@im/shared/protocol";
+import { CloseCode, type ServerFrame } from "@im/protocol";
 import { RateLimiter } from "../ratelimit.ts";
 
 export interface Identity {

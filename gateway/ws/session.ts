@@ -9,10 +9,10 @@ import {
   CloseCode,
   type ErrorBody,
   ErrorCode,
-  LOCAL_TYPES,
   parseClientFrame,
   PROTOCOL_VERSION,
-} from "@im/shared/protocol";
+  specOf,
+} from "@im/protocol";
 import type { Counter } from "@im/shared/metrics";
 import type { Conn } from "./conn.ts";
 import type { Hub } from "./hub.ts";
@@ -93,7 +93,7 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
     }
     const frame = parsed.frame;
     d.framesIn.inc({ type: frame.type });
-    if (LOCAL_TYPES.has(frame.type)) {
+    if (specOf(frame.type).lane === "local") {
       return conn.send({
         type: "pong",
         ...(frame.id ? { id: frame.id } : {}),

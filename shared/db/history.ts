@@ -4,7 +4,7 @@
  * same semantics; gateway/api/history_test.ts checks both give the same page).
  * Not a member and no such conversation are one answer, so existence never leaks.
  */
-import type { MessageView } from "../protocol/frames.ts";
+import { directPeer, type HistoryPage, type MessageView } from "@im/protocol";
 import type { Db } from "./connect.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -16,14 +16,7 @@ export interface HistoryRequest {
   limit?: number;
 }
 
-/** The data of a `history.page` frame. */
-export interface HistoryPage {
-  conversationId: string;
-  messages: MessageView[];
-  more: boolean;
-  peerDeliveredSeq: number;
-  peerReadSeq: number;
-}
+export type { HistoryPage };
 
 export type HistoryOutcome =
   | { ok: true; page: HistoryPage }
@@ -42,7 +35,8 @@ export async function readHistory(
     .execute();
   const me = members.find((m) => String(m.user_id) === userId);
   if (!me) return { ok: false, reason: "not_found" };
-  const peer = members.find((m) => String(m.user_id) !== userId);
+  // Peer cursors mean something in a direct chat only (a group has no single "other member").
+  const peer = members.length === 2 ? members.find((m) => String(m.user_id) !== userId) : undefined;
   const lastSeq = Number(me.last_seq);
   if ((req.afterSeq ?? 0) > lastSeq || (req.beforeSeq ?? 0) > lastSeq + 1) {
     return { ok: false, reason: "cursor_invalid", lastSeq };
@@ -95,18 +89,18 @@ interface Row {
 /** A stored row as the wire sees it: recalled content never leaves the server. */
 function viewOf(conversationId: string, r: Row): MessageView {
   const from = String(r.sender_id);
-  const [, a, b] = conversationId.split(":");
   const view: MessageView = {
     msgId: String(r.msg_id),
     conversationId,
     seq: Number(r.seq),
     from,
-    to: a === from ? b : a,
     clientMsgId: r.client_msg_id,
     kind: r.kind === "recall" ? "recall" : "text",
     body: r.recalled_at != null ? "" : r.body,
     serverTime: Number(r.created_at),
   };
+  const to = directPeer(conversationId, from);
+  if (to) view.to = to;
   if (r.recalled_at != null) view.recalled = true;
   if (r.ref_msg_id != null) view.ref = String(r.ref_msg_id);
   return view;

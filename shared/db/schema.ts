@@ -27,7 +27,7 @@ export interface RefreshTokensTable {
   created_at: Ms;
 }
 
-/** One row per conversation; `kind` "direct" now, "group" later. `last_seq` is the seq counter. */
+/** One row per conversation; `kind` "direct" or "group". `last_seq` is the seq counter. */
 export interface ConversationsTable {
   id: string;
   kind: string;
@@ -37,10 +37,11 @@ export interface ConversationsTable {
   updated_at: Ms;
 }
 
-/** Per-member state of a conversation (cursors grow in later issues). */
+/** Per-member state of a conversation: role and the member's cursors (they only grow). */
 export interface ConversationMembersTable {
   conversation_id: string;
   user_id: BigId;
+  role: Generated<string>;
   joined_at: Ms;
   read_seq: Generated<number>;
   delivered_seq: Generated<number>;

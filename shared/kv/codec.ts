@@ -1,18 +1,16 @@
 /**
  * Decoding shared by the adapters, so each one only maps commands: the routes hash and the
- * gateway registry as the gateway writes them (shared/redis/routes.ts, gateway/registry.ts),
- * and the `!close` line the gateway's result reader parses (gateway/results.ts).
+ * gateway registry as the gateway writes them (shared/redis/routes.ts, gateway/registry.ts);
+ * the `!close` line comes from the result stream's codec (shared/wire/results.ts).
  */
 import { parseRoute, type Route } from "../redis/routes.ts";
+
+// The `!close` line is the result stream's, written and read through one codec.
+export { closeLine, RESULT_FIELD } from "../wire/results.ts";
 import type { LiveGateway, SlotVerdict } from "./port.ts";
 
 /** A gateway's result stream expires this long after its last write (see Keys.gateway). */
 export const RESULT_STREAM_TTL_MS = 600_000;
-
-export function closeLine(connId: string, code: number, reason: string): string {
-  // One line per entry: a newline in the reason would start a second, bogus line.
-  return `!close ${connId} ${code} ${reason.replace(/[\r\n]+/g, " ")}`;
-}
 
 /** HGETALL as ioredis returns it (an object) or as the REST API does (a flat array). */
 export function pairsOf(reply: Record<string, string> | string[] | null): Array<[string, string]> {

@@ -9,6 +9,7 @@ import { createRedis, type Redis } from "../redis/connect.ts";
 import { RouteStore } from "../redis/routes.ts";
 import { uniqueName } from "../testing.ts";
 import { startRedisRest } from "../testing/redis_rest.ts";
+import { decodeResults, encodeResults, RESULT_FIELD } from "../wire/results.ts";
 import { IoredisKv } from "./ioredis.ts";
 import { MemoryKv } from "./memory.ts";
 import type { KvStore, LiveGateway, Route } from "./port.ts";
@@ -104,9 +105,10 @@ export function conformance(name: string, factory: () => Promise<Subject>) {
   test("closing a connection writes the line the gateway's reader parses", async (s) => {
     await s.kv.closeConnection("g1", "conn-1", 4100, "session revoked");
     await s.kv.closeConnection("g1", "conn-2", 4101, "two\nlines");
-    assert.deepEqual(await s.closeLines("g1"), [
-      "!close conn-1 4100 session revoked",
-      "!close conn-2 4101 two lines",
+    const lines = await s.closeLines("g1");
+    assert.deepEqual([...decodeResults(encodeResults(lines))], [
+      { kind: "close", connId: "conn-1", code: 4100, reason: "session revoked" },
+      { kind: "close", connId: "conn-2", code: 4101, reason: "two lines" },
     ]);
     assert.deepEqual(await s.closeLines("g2"), []);
     await s.kv.ping();
@@ -135,7 +137,7 @@ function redisSubject(redis: Redis, kv: (keys: Keys) => KvStore, cleanup: () => 
         const ttl = await redis.pttl(keys.gateway(gatewayId));
         assert.ok(ttl > 0 && ttl <= 600_000, `stream ttl ${ttl}`);
       }
-      return entries.map(([, fields]) => fields[fields.indexOf("d") + 1]);
+      return entries.map(([, fields]) => fields[fields.indexOf(RESULT_FIELD) + 1]);
     },
     async done() {
       await subject.kv.close();

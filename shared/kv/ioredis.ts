@@ -6,6 +6,7 @@ import {
   gatewaysOf,
   liveRoutesOf,
   pairsOf,
+  RESULT_FIELD,
   RESULT_STREAM_TTL_MS,
   slotVerdictOf,
 } from "./codec.ts";
@@ -66,7 +67,7 @@ export class IoredisKv implements KvStore {
   async closeConnection(gatewayId: string, connId: string, code: number, reason: string) {
     const stream = this.keys.gateway(gatewayId);
     const res = await this.redis.pipeline()
-      .xadd(stream, "*", "d", closeLine(connId, code, reason))
+      .xadd(stream, "*", RESULT_FIELD, closeLine(connId, code, reason))
       .pexpire(stream, RESULT_STREAM_TTL_MS)
       .exec();
     const failed = res?.find(([err]) => err);

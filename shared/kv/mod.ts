@@ -1,5 +1,5 @@
 /** The key-value port and its adapters; `createKv` picks one from the configuration. */
-import { type Config, ConfigError } from "../config.ts";
+import { type Config, ConfigError } from "../config/mod.ts";
 import type { Keys } from "../keys.ts";
 import { createRedis } from "../redis/connect.ts";
 import { IoredisKv } from "./ioredis.ts";
@@ -10,7 +10,6 @@ export type { KvStore, LiveGateway, Route, SlotVerdict } from "./port.ts";
 export { IoredisKv } from "./ioredis.ts";
 export { KvError, UpstashKv } from "./upstash.ts";
 export { MemoryKv } from "./memory.ts";
-export { closeLine } from "./codec.ts";
 
 export type KvConfig = Pick<Config, "redisUrl" | "redisRestUrl" | "redisRestToken">;
 

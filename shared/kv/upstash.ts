@@ -14,6 +14,7 @@ import {
   gatewaysOf,
   liveRoutesOf,
   pairsOf,
+  RESULT_FIELD,
   RESULT_STREAM_TTL_MS,
   slotVerdictOf,
 } from "./codec.ts";
@@ -106,7 +107,7 @@ export class UpstashKv implements KvStore {
     const stream = this.keys.gateway(gatewayId);
     return this.#run(async () => {
       await this.redis.pipeline()
-        .xadd(stream, "*", { d: closeLine(connId, code, reason) })
+        .xadd(stream, "*", { [RESULT_FIELD]: closeLine(connId, code, reason) })
         .pexpire(stream, RESULT_STREAM_TTL_MS)
         .exec();
     });
