@@ -198,12 +198,15 @@ export class ImClient extends Emitter<ClientEvents> {
     limit = 30,
   ): Promise<{ messages: MessageView[]; more: boolean }> {
     const oldest = this.store.oldestSeq(conversationId);
-    if (oldest === 1) return { messages: [], more: false };
+    if (this.store.atStart(conversationId)) return { messages: [], more: false };
     const page = await this.#conn.request("history", {
       conversationId,
       ...(oldest ? { beforeSeq: oldest } : {}),
       limit,
     }, this.#timeout);
+    if (this.store.applyClear(conversationId, page.clearedSeq)) {
+      this.emit("change", { conversationId });
+    }
     this.#ingest(page.messages);
     return { messages: page.messages, more: page.more };
   }

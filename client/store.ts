@@ -24,6 +24,8 @@ export interface ConversationState {
   lastSeq: number;
   /** This user's read cursor. */
   readSeq: number;
+  /** Seqs up to this one are not visible here (cleared, or before joining). */
+  clearedSeq: number;
   peerDeliveredSeq: number;
   peerReadSeq: number;
   /** Known messages, ascending by seq (history may extend it downwards). */
@@ -74,6 +76,7 @@ export class MessageStore {
         syncedSeq: 0,
         lastSeq: 0,
         readSeq: 0,
+        clearedSeq: 0,
         peerDeliveredSeq: 0,
         peerReadSeq: 0,
         messages: [],
@@ -162,10 +165,34 @@ export class MessageStore {
   /** Cursors and head from a sync page; cursors never go backwards. */
   applyMeta(s: SyncConversation): void {
     const c = this.#conv(s.conversationId);
+    this.applyClear(s.conversationId, s.clearedSeq);
     c.lastSeq = Math.max(c.lastSeq, s.lastSeq);
     c.readSeq = Math.max(c.readSeq, s.readSeq);
     c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, s.peerDeliveredSeq);
     c.peerReadSeq = Math.max(c.peerReadSeq, s.peerReadSeq);
+  }
+
+  /**
+   * Hides everything up to `seq` (deleted for this user, or before they joined): those messages
+   * go and are never waited for. Returns true when something changed.
+   */
+  applyClear(conversationId: string, seq: number): boolean {
+    const c = this.#conv(conversationId);
+    if (seq <= c.clearedSeq) return false;
+    c.clearedSeq = seq;
+    for (const m of c.messages) if (m.seq <= seq) c.seqs.delete(m.seq);
+    c.messages = c.messages.filter((m) => m.seq > seq);
+    for (const k of c.held.keys()) if (k <= seq) c.held.delete(k);
+    c.syncedSeq = Math.max(c.syncedSeq, seq);
+    c.lastSeq = Math.max(c.lastSeq, seq);
+    return true;
+  }
+
+  /** True when no older message exists for this user (history starts after `clearedSeq`). */
+  atStart(conversationId: string): boolean {
+    const c = this.#convs.get(conversationId);
+    const oldest = c?.messages[0]?.seq;
+    return oldest !== undefined && oldest <= c!.clearedSeq + 1;
   }
 
   /** Returns true when a cursor moved. Another member's cursors are the peer's in a direct chat. */

@@ -78,6 +78,7 @@ export class Catchup {
         beforeSeq: gap.to + 1,
         limit: Math.min(100, gap.to - gap.from + 1),
       }, this.o.requestTimeoutMs);
+      if (store.applyClear(conversationId, page.clearedSeq)) continue; // the gap may be gone
       const inGap = page.messages.filter((m) => m.seq >= gap.from && m.seq <= gap.to);
       this.o.ingest(page.messages);
       if (inGap.length === 0) {

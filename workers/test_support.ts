@@ -2,7 +2,13 @@
 import type { TestEnv } from "@im/shared/testing";
 import { RouteStore } from "@im/shared/redis";
 import { Snowflake } from "@im/shared/snowflake";
-import { decodeResults, type Envelope, RESULT_FIELD } from "@im/shared/wire";
+import {
+  decodeResults,
+  encodeEnvelope,
+  type Envelope,
+  ENVELOPE_FIELD,
+  RESULT_FIELD,
+} from "@im/shared/wire";
 import { BatchProcessor } from "./batch.ts";
 import type { Entry } from "./context.ts";
 import { handlers } from "./domains/mod.ts";
@@ -87,4 +93,51 @@ export async function resultFrames(env: TestEnv, gatewayId: string) {
       l.kind === "deliver" ? [{ conns: l.connIds, frame: JSON.parse(l.frame) }] : []
     );
   });
+}
+
+/** Serves envelopes through a real read lane (no loop): replies land on their gateway streams. */
+export async function serveReads(env: TestEnv, envs: Envelope[]): Promise<void> {
+  const { ReadLane } = await import("./consumer/reads.ts");
+  const { DeadLetters } = await import("./consumer/dead_letters.ts");
+  const { createLogger } = await import("@im/shared/log");
+  const { Counter } = await import("@im/shared/metrics");
+  const { publisher } = processorFor(env);
+  const log = createLogger("error");
+  const lane = new ReadLane({
+    redis: env.redis,
+    reader: env.redis,
+    stream: env.keys.reads(),
+    workerId: "test",
+    db: env.db,
+    handlers: handlers.read,
+    publisher,
+    deadLetters: new DeadLetters({
+      redis: env.redis,
+      keys: env.keys,
+      publisher,
+      log,
+      counter: new Counter("x", "x"),
+    }),
+    config: env.config,
+    log,
+    processed: new Counter("y", "y"),
+    ping: () => Promise.resolve(),
+  });
+  await lane.serve(envs.map((e) => [entryId(), [ENVELOPE_FIELD, encodeEnvelope(e)]]));
+}
+
+/** A group conversation with these members, made directly in the tables (as groups will). */
+export async function createGroup(env: TestEnv, groupId: string, members: string[]) {
+  const id = `g:${groupId}`;
+  await env.db.insertInto("conversations").values({
+    id,
+    kind: "group",
+    last_seq: 0,
+    created_at: 1,
+    updated_at: 1,
+  }).execute();
+  await env.db.insertInto("conversation_members").values(
+    members.map((u) => ({ conversation_id: id, user_id: u, joined_at: 1 })),
+  ).execute();
+  return id;
 }

@@ -300,6 +300,6 @@ export class FakeServer {
     const peer = directPeer(conversationId, me);
     const cur = (peer && this.convs.get(conversationId)?.cursors.get(peer)) ||
       { delivered: 0, read: 0 };
-    return { peerDeliveredSeq: cur.delivered, peerReadSeq: cur.read };
+    return { peerDeliveredSeq: cur.delivered, peerReadSeq: cur.read, clearedSeq: 0 };
   }
 }

@@ -53,6 +53,40 @@ Deno.test("history over HTTP: the same pages as the history frame, recalled cont
       assert.equal(res.headers.get("cache-control"), "private, no-store");
       assert.deepEqual(await res.json(), frame.data, JSON.stringify(q));
     }
+    // A member's window narrows both alike: "delete for me" below, having left above.
+    const bobs = sys.env.db.updateTable("conversation_members").where("conversation_id", "=", conv)
+      .where("user_id", "=", bob.userId);
+    const windows: Array<{ cleared_seq: number; left_seq?: number }> = [
+      { cleared_seq: 2 },
+      { cleared_seq: 2, left_seq: 4 },
+    ];
+    const queries: Array<{ limit?: number; afterSeq?: number; beforeSeq?: number }> = [
+      {},
+      { limit: 1 },
+      { afterSeq: 1 },
+      { beforeSeq: 4 },
+      { afterSeq: 5 },
+    ];
+    for (const window of windows) {
+      await bobs.set(window).execute();
+      for (const q of queries) {
+        // Past the end of a former member's window is a cursor beyond the last message.
+        const beyond = (q.afterSeq ?? 0) > (window.left_seq ?? Infinity);
+        const frame = await b.request(
+          { type: "history", id: "hw", data: { conversationId: conv, ...q } },
+          beyond ? "error" : "history.page",
+        );
+        const query = Object.keys(q).length
+          ? `?${new URLSearchParams(q as Record<string, string>)}`
+          : "";
+        const res = await get(sys, messagesPath(conv, query), bob.accessToken);
+        const body = await res.json();
+        const what = JSON.stringify([window, q]);
+        if (beyond) assert.deepEqual([res.status, body.error.code], [400, frame.data.code], what);
+        else assert.deepEqual([res.status, body], [200, frame.data], what);
+      }
+    }
+    await bobs.set({ cleared_seq: 0, left_seq: null }).execute();
     const page = await (await get(sys, messagesPath(conv), bob.accessToken)).json();
     assert.deepEqual(page.messages.map((m: { seq: number }) => m.seq), [1, 2, 3, 4, 5, 6]);
     assert.equal(page.messages[1].body, "");

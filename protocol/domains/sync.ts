@@ -35,6 +35,8 @@ export interface ConversationState {
   lastSeq: number;
   /** This user's own read cursor (shared by all their devices). */
   readSeq: number;
+  /** Seqs up to this one are not visible to this user (cleared, or before they joined). */
+  clearedSeq: number;
   /** Direct chats: the other member's cursors (my messages up to these are delivered / read). */
   peerDeliveredSeq: number;
   peerReadSeq: number;
@@ -47,7 +49,9 @@ export interface SyncConversation extends ConversationState {
 export interface HistoryPage {
   conversationId: string;
   messages: MessageView[];
+  /** Another page exists in that direction (never below `clearedSeq`). */
   more: boolean;
+  clearedSeq: number;
   peerDeliveredSeq: number;
   peerReadSeq: number;
 }

@@ -2,7 +2,8 @@
  * One page of a conversation's history for a member, read straight from MySQL: the HTTP
  * history route's query module (the WebSocket `history` frame is answered by a worker with the
  * same semantics; gateway/api/history_test.ts checks both give the same page).
- * Not a member and no such conversation are one answer, so existence never leaks.
+ * Not a member and no such conversation are one answer, so existence never leaks; a member reads
+ * only their window of it.
  */
 import { directPeer, type HistoryPage, type MessageView } from "@im/protocol";
 import type { Db } from "./connect.ts";
@@ -30,14 +31,25 @@ export async function readHistory(
 ): Promise<HistoryOutcome> {
   const members = await db.selectFrom("conversation_members as m")
     .innerJoin("conversations as c", "c.id", "m.conversation_id")
-    .select(["m.user_id", "m.read_seq", "m.delivered_seq", "c.last_seq"])
+    .select([
+      "m.user_id",
+      "m.read_seq",
+      "m.delivered_seq",
+      "m.cleared_seq",
+      "m.left_seq",
+      "c.last_seq",
+    ])
     .where("m.conversation_id", "=", req.conversationId)
     .execute();
   const me = members.find((m) => String(m.user_id) === userId);
   if (!me) return { ok: false, reason: "not_found" };
-  // Peer cursors mean something in a direct chat only (a group has no single "other member").
+  // Peer cursors mean something in a direct chat only (a group has no single "other member");
+  // former members' rows count, as in the worker's statesFor.
   const peer = members.length === 2 ? members.find((m) => String(m.user_id) !== userId) : undefined;
-  const lastSeq = Number(me.last_seq);
+  // The member sees seqs in (cleared_seq, left_seq]: "delete for me" below, leaving above.
+  const clearedSeq = Number(me.cleared_seq);
+  const leftSeq = me.left_seq === null ? null : Number(me.left_seq);
+  const lastSeq = leftSeq === null ? Number(me.last_seq) : Math.min(Number(me.last_seq), leftSeq);
   if ((req.afterSeq ?? 0) > lastSeq || (req.beforeSeq ?? 0) > lastSeq + 1) {
     return { ok: false, reason: "cursor_invalid", lastSeq };
   }
@@ -57,8 +69,9 @@ export async function readHistory(
       "ref_msg_id",
     ])
     .where("conversation_id", "=", req.conversationId);
-  if (req.afterSeq !== undefined) q = q.where("seq", ">", req.afterSeq);
+  q = q.where("seq", ">", Math.max(req.afterSeq ?? 0, clearedSeq));
   if (req.beforeSeq !== undefined) q = q.where("seq", "<", req.beforeSeq);
+  if (leftSeq !== null) q = q.where("seq", "<=", leftSeq);
   const rows = await q.orderBy("seq", newestFirst ? "desc" : "asc").limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   if (newestFirst) page.reverse();
@@ -68,6 +81,7 @@ export async function readHistory(
       conversationId: req.conversationId,
       messages: page.map((r) => viewOf(req.conversationId, r)),
       more: rows.length > limit,
+      clearedSeq,
       peerDeliveredSeq: Number(peer?.delivered_seq ?? 0),
       peerReadSeq: Number(peer?.read_seq ?? 0),
     },

@@ -45,6 +45,12 @@ export interface ConversationMembersTable {
   joined_at: Ms;
   read_seq: Generated<number>;
   delivered_seq: Generated<number>;
+  /** The member sees seqs above this ("delete for me", or a group joined without history). */
+  cleared_seq: Generated<number>;
+  /** Set once the member left or was removed: they see seqs up to it, and nothing after. */
+  left_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The latest seq that mentions the member (mentioned while above read_seq). */
+  mention_seq: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -76,6 +82,13 @@ export interface PartitionFencesTable {
   fence: BigId;
 }
 
+/** A user's block of another: no direct messages, friend requests or calls between them. */
+export interface UserBlocksTable {
+  user_id: BigId;
+  blocked_id: BigId;
+  created_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -84,4 +97,5 @@ export interface Database {
   messages: MessagesTable;
   partition_fences: PartitionFencesTable;
   reserved_ids: ReservedIdsTable;
+  user_blocks: UserBlocksTable;
 }

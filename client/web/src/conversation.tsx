@@ -33,7 +33,7 @@ export function ConversationView(props: {
   const [older, setOlder] = useState<"idle" | "loading" | "done">("idle");
   useEffect(() => setOlder("idle"), [conversationId]);
   const oldest = client.store.oldestSeq(conversationId);
-  const atStart = older === "done" || oldest === 1;
+  const atStart = older === "done" || client.store.atStart(conversationId);
 
   // Keep the view pinned to the newest message, or in place after older ones are prepended.
   useLayoutEffect(() => {

@@ -57,12 +57,12 @@ export async function addMembers(
   }))).execute();
 }
 
-/** The member user ids of each conversation (no row: no entry). */
+/** The current members' user ids of each conversation (former members excluded). */
 export async function memberIdsOf(db: Exec, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (ids.length === 0) return out;
   const rows = await db.selectFrom("conversation_members").select(["conversation_id", "user_id"])
-    .where("conversation_id", "in", ids).execute();
+    .where("conversation_id", "in", ids).where("left_seq", "is", null).execute();
   for (const r of rows) {
     const list = out.get(r.conversation_id);
     if (list) list.push(String(r.user_id));
@@ -76,24 +76,46 @@ export interface MemberState {
   userId: string;
   readSeq: number;
   deliveredSeq: number;
+  /** The conversation's last seq. */
   lastSeq: number;
+  /** The member sees seqs in (clearedSeq, leftSeq ?? lastSeq]. */
+  clearedSeq: number;
+  /** Set for a former member. */
+  leftSeq: number | null;
+  mentionSeq: number;
 }
 
-/** Every member row of these conversations, with the conversation's last seq. */
+/** The last seq a member may see: a former member's view ends where they left. */
+export const visibleLastSeq = (m: MemberState) =>
+  m.leftSeq === null ? m.lastSeq : Math.min(m.lastSeq, m.leftSeq);
+
+/** Every member row (former members too) of these conversations, with the last seq. */
 export async function membersOf(db: Exec, conversationIds: string[], lock = false) {
   if (conversationIds.length === 0) return [] as MemberState[];
   let q = db.selectFrom("conversation_members as m")
     .innerJoin("conversations as c", "c.id", "m.conversation_id")
-    .select(["m.conversation_id", "m.user_id", "m.read_seq", "m.delivered_seq", "c.last_seq"])
+    .select([
+      "m.conversation_id",
+      "m.user_id",
+      "m.read_seq",
+      "m.delivered_seq",
+      "m.cleared_seq",
+      "m.left_seq",
+      "m.mention_seq",
+      "c.last_seq",
+    ])
     .where("m.conversation_id", "in", conversationIds);
   if (lock) q = q.forUpdate();
   const rows = await q.execute();
-  return rows.map((r) => ({
+  return rows.map((r): MemberState => ({
     conversationId: r.conversation_id,
     userId: String(r.user_id),
     readSeq: Number(r.read_seq),
     deliveredSeq: Number(r.delivered_seq),
     lastSeq: Number(r.last_seq),
+    clearedSeq: Number(r.cleared_seq),
+    leftSeq: r.left_seq === null ? null : Number(r.left_seq),
+    mentionSeq: Number(r.mention_seq),
   }));
 }
 

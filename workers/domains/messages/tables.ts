@@ -51,17 +51,28 @@ export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<v
   }))).execute();
 }
 
-/** One page of a conversation by seq: ascending after `afterSeq`, or the newest before `beforeSeq`. */
+/** The seqs a member may see: (above, upTo]. */
+export interface Window {
+  above: number;
+  upTo: number | null;
+}
+
+/**
+ * One page of a conversation by seq, within the reader's window: ascending after `afterSeq`, or
+ * the newest before `beforeSeq`.
+ */
 export async function pageOf(
   db: Exec,
   conversationId: string,
   range: { afterSeq?: number; beforeSeq?: number },
   limit: number,
+  window: Window = { above: 0, upTo: null },
 ): Promise<{ messages: StoredMessage[]; more: boolean }> {
   let q = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
   const newestFirst = range.afterSeq === undefined;
-  if (range.afterSeq !== undefined) q = q.where("seq", ">", range.afterSeq);
+  q = q.where("seq", ">", Math.max(range.afterSeq ?? 0, window.above));
   if (range.beforeSeq !== undefined) q = q.where("seq", "<", range.beforeSeq);
+  if (window.upTo !== null) q = q.where("seq", "<=", window.upTo);
   const rows = await q.orderBy("seq", newestFirst ? "desc" : "asc").limit(limit + 1).execute();
   const more = rows.length > limit;
   const page = rows.slice(0, limit).map(toStored);

@@ -7,16 +7,22 @@
 import { ErrorCode, type ServerFrame } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
-import { membersOf, type MemberState, raiseCursors } from "../conversations/tables.ts";
+import {
+  membersOf,
+  type MemberState,
+  raiseCursors,
+  visibleLastSeq,
+} from "../conversations/tables.ts";
 
 type CursorEntry = Entry<"msg.delivered"> | Entry<"msg.read">;
 
 export function checkCursor(me: MemberState | undefined, seq: number): PermanentError | null {
   if (!me) return new PermanentError(ErrorCode.NOT_FOUND, "no such conversation");
-  if (seq > me.lastSeq) {
+  const last = visibleLastSeq(me);
+  if (seq > last) {
     return new PermanentError(
       ErrorCode.CURSOR_INVALID,
-      `seq ${seq} is beyond the last message (${me.lastSeq})`,
+      `seq ${seq} is beyond the last message (${last})`,
     );
   }
   return null;
@@ -61,7 +67,9 @@ async function applyCursors(ctx: TxContext, entries: CursorEntry[]) {
         readSeq: me.readSeq,
       },
     };
-    const others = members.filter((m) => m.conversationId === me.conversationId && m !== me);
+    const others = members.filter((m) =>
+      m.conversationId === me.conversationId && m !== me && m.leftSeq === null
+    );
     ctx.outbox.toUsers(others.map((m) => m.userId), receipt);
     const readerConn = readers.get(me);
     if (readerConn) ctx.outbox.toUser(me.userId, receipt, { exceptConnId: readerConn });

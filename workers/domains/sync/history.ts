@@ -28,6 +28,7 @@ export const handleHistory: ReadHandler<"history"> = async (ctx, e) => {
     conversationId,
     { beforeSeq, afterSeq },
     limit ?? DEFAULT_HISTORY_LIMIT,
+    state.window,
   );
   ctx.reply(e, {
     type: "history.page",
@@ -35,6 +36,7 @@ export const handleHistory: ReadHandler<"history"> = async (ctx, e) => {
       conversationId,
       messages: page.messages.map(toView),
       more: page.more,
+      clearedSeq: state.clearedSeq,
       // The status of each of the user's own messages follows from these (see PROTOCOL.md).
       peerDeliveredSeq: state.peerDeliveredSeq,
       peerReadSeq: state.peerReadSeq,

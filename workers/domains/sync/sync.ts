@@ -11,7 +11,7 @@ import type { ReadHandler } from "../../context.ts";
 import { conversationsOf, membersOf } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
 import { toView } from "../messages/views.ts";
-import { statesFor } from "./states.ts";
+import { statesFor, wireState } from "./states.ts";
 
 export const DEFAULT_SYNC_LIMIT = 200;
 
@@ -48,14 +48,14 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
     if (!behind && !cursors.has(conversationId)) continue;
     let messages: SyncConversation["messages"] = [];
     if (behind && budget > 0) {
-      const page = await pageOf(ctx.db, conversationId, { afterSeq: cursor }, budget);
+      const page = await pageOf(ctx.db, conversationId, { afterSeq: cursor }, budget, s.window);
       messages = page.messages.map(toView);
       budget -= messages.length;
       more ||= page.more;
     } else if (behind) {
       more = true;
     }
-    conversations.push({ ...s, messages });
+    conversations.push({ ...wireState(s), messages });
   }
   ctx.reply(e, { type: "sync.page", data: { conversations, more } });
 };
