@@ -1,4 +1,4 @@
-# One image for every process (gateway, worker, migrate); the command picks the role.
+# One image for every process (gateway, HTTP-only API, worker, migrate); the command picks the role.
 FROM denoland/deno:2.9.6
 WORKDIR /app
 COPY deno.json deno.lock ./
@@ -9,8 +9,8 @@ COPY scripts/ scripts/
 COPY client/ client/
 # Resolve and cache every npm dependency and bundle the web app at build time: nothing is
 # fetched at run time.
-RUN deno cache gateway/main.ts gateway/auth/argon2_worker.ts workers/main.ts scripts/migrate.ts \
-    scripts/init_secret.ts \
+RUN deno cache gateway/main.ts gateway/http_main.ts gateway/auth/argon2_worker.ts workers/main.ts \
+    scripts/migrate.ts scripts/init_secret.ts \
   && deno task web:build
 # The secrets volume takes this directory's ownership on first mount, so secret-init can run as deno.
 RUN mkdir -p /secrets && chown deno:deno /secrets

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { type Config, jwtSecretOf } from "@im/shared/config";
 import { createDb } from "@im/shared/db";
 import { Keys } from "@im/shared/keys";
+import { IoredisKv } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
@@ -47,6 +48,8 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`, log);
   const db = createDb(config.mysqlUrl);
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
+  // The HTTP API's reads and counters go through the port on the gateway's own connection.
+  const kv = new IoredisKv(redis, keys);
   const hub = new Hub(gatewayId, redis, keys, routes, log);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
@@ -88,7 +91,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     "/",
     authRoutes({
       db,
-      redis,
+      kv,
       keys,
       config,
       jwtSecret,
@@ -107,7 +110,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     return upgrade(c, {
       originAllowlist: config.originAllowlist,
       idleTimeoutSec: config.idleTimeoutSec,
-      authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
+      authenticate: (token) => authenticate({ kv, config, jwtSecret }, token),
       admit: async ({ userId, deviceId }) => {
         // A device reconnecting replaces itself, so only other devices count.
         const live = (await routes.lookup([userId])).get(userId) ?? [];

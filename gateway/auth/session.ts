@@ -120,7 +120,7 @@ export function refresh(deps: AuthDeps): Handler {
         sessionId: familyId,
         ip,
       });
-      await markSessionRevoked(deps.redis, deps.keys, familyId, deps.config.accessTtlSec);
+      await markSessionRevoked(deps.kv, familyId, deps.config.accessTtlSec);
       await deps.onSessionRevoked(userId, deviceId, familyId);
       return rejected();
     }
@@ -143,7 +143,7 @@ export function logout(deps: AuthDeps): Handler {
     }
     const { userId, deviceId, sessionId } = claims;
     await revokeFamily(deps.db, sessionId, Date.now());
-    await markSessionRevoked(deps.redis, deps.keys, sessionId, deps.config.accessTtlSec);
+    await markSessionRevoked(deps.kv, sessionId, deps.config.accessTtlSec);
     await deps.onSessionRevoked(userId, deviceId, sessionId);
     deps.log.info("logout", { userId, deviceId, sessionId });
     return c.body(null, 204);

@@ -3,6 +3,21 @@ import { field, type FieldSpec } from "../spec.ts";
 
 export const storeFields = {
   redisUrl: field("REDIS_URL", "string", "redis://127.0.0.1:6379", "Redis connection URL."),
+  // HTTP-only API (gateway/http_main.ts): Redis over its REST API instead of REDIS_URL.
+  redisRestUrl: field(
+    "REDIS_REST_URL",
+    "string",
+    "",
+    "Redis REST endpoint (Upstash, or SRH in front of Redis); with REDIS_REST_TOKEN, the HTTP-only API reaches Redis over HTTP(S) only.",
+    { pattern: /^(https?:\/\/[^\s/?#]+\S*)?$/ },
+  ),
+  redisRestToken: field(
+    "REDIS_REST_TOKEN",
+    "string",
+    "",
+    "Bearer token of REDIS_REST_URL.",
+    { secret: true },
+  ),
   mysqlUrl: field(
     "MYSQL_URL",
     "string",
