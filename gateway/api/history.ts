@@ -1,10 +1,11 @@
 /**
  * GET /v1/conversations/:conversationId/messages?beforeSeq=&afterSeq=&limit=
- * The WebSocket `history` frame over HTTP: same validation (the frame's own schema), same page,
- * same errors; only members may read, and "no such conversation" and "not yours" look alike.
+ * The WebSocket `history` frame over HTTP: same validation (the frame's own schema), the same
+ * query (the worker's own `historyPage`), same errors; only members may read, and "no such
+ * conversation" and "not yours" look alike.
  */
 import type { Context, Handler } from "hono";
-import { readHistory } from "@im/shared/db";
+import { historyPage } from "@im/workers/queries";
 import { clientFrames, ErrorCode } from "@im/protocol";
 import type { AuthDeps } from "../auth/deps.ts";
 import { claimsOf, jsonError } from "../auth/http.ts";
@@ -22,16 +23,10 @@ export function history(deps: Pick<AuthDeps, "db">): Handler {
       const { path, problem } = parsed.issue;
       return jsonError(c, 400, ErrorCode.INVALID_REQUEST, `${path || "request"} ${problem}`);
     }
-    const out = await readHistory(deps.db, userId, parsed.value);
+    const out = await historyPage(deps.db, userId, parsed.value);
     if (!out.ok) {
-      return out.reason === "not_found"
-        ? jsonError(c, 404, ErrorCode.NOT_FOUND, "no such conversation")
-        : jsonError(
-          c,
-          400,
-          ErrorCode.CURSOR_INVALID,
-          `seq is beyond the last message (${out.lastSeq})`,
-        );
+      const status = out.error.code === ErrorCode.NOT_FOUND ? 404 : 400;
+      return jsonError(c, status, out.error.code, out.error.message);
     }
     c.header("Cache-Control", "private, no-store");
     return c.json(out.page);
