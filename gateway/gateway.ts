@@ -12,7 +12,7 @@ import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
 import { CloseCode, errorBody, ErrorCode } from "@im/protocol";
-import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
+import { createBlockingRedis, createOrderedRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { bounded } from "@im/shared/shutdown";
 import { authenticate } from "./auth/http.ts";
@@ -52,7 +52,13 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const kv = new IoredisKv(redis, keys);
   const hub = new Hub(gatewayId, redis, keys, routes, log);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
-  const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
+  const appender = createOrderedRedis(config.redisUrl, `gateway-ingest:${gatewayId}`, log);
+  const ingest = new Ingest(appender, keys, config.partitions, gatewayId);
+  // It queues nothing, so frames before it is connected would fail: wait for it (briefly).
+  await bounded(
+    new Promise<void>((r) => appender.status === "ready" ? r() : appender.once("ready", r)),
+    STEP_MS,
+  );
   const argon2 = new Argon2Pool();
 
   const metrics = new Registry();
@@ -156,13 +162,14 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   // Appends acknowledged by a Redis that then died may be gone (AOF fsyncs once a second), and
   // the client does not know which: every socket is closed with the code that says "reconnect,
   // then resend what was not acknowledged, in order", so nothing sent later can overtake them.
-  let redisUp = redis.status === "ready";
-  redis.on("ready", () => (redisUp = true));
-  redis.on("close", () => {
+  let redisUp = appender.status === "ready";
+  appender.on("ready", () => (redisUp = true));
+  appender.on("close", () => {
     if (!redisUp) return;
     redisUp = false;
     if (draining) return;
     log.warn("redis connection lost: closing sockets so clients resend in order");
+    for (const c of hub.conns.values()) c.txBroken = true; // frames still queued are refused
     hub.closeAll(CloseCode.STORE_UNAVAILABLE, "store unavailable: reconnect and resend in order");
   });
   const abort = new AbortController();
@@ -213,6 +220,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         argon2.close();
         await bounded(db.destroy(), STEP_MS);
         redis.disconnect();
+        appender.disconnect();
         log.info("gateway stopped");
       })();
       return stopping;

@@ -165,3 +165,35 @@ Deno.test("fence: a transaction left open by a paused owner is aborted; the next
     await env.close();
   }
 });
+
+Deno.test("lease: a holder presumed dead can be displaced, a live one cannot; the fence still grows", async () => {
+  const env = await testEnv();
+  try {
+    const key = env.keys.partitionLease(1), fk = env.keys.partitionFence(1);
+    const a = new Lease(env.redis, key, fk, "A", 60_000);
+    const b = new Lease(env.redis, key, fk, "B", 60_000);
+    const fa = await a.acquire();
+    assert.equal(await b.acquire("C"), 0, "only the named owner may be displaced");
+    const fb = await b.acquire("A");
+    assert.ok(fb > fa, "the displacing holder's fence is larger");
+    assert.equal(await a.renew(), false, "A learns it lost the lease");
+    assert.equal(Lease.ownerOf(await env.redis.get(key)), "B");
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("partitions: a worker is confident only while its own heartbeat is fresh", async () => {
+  const env = await testEnv();
+  let now = 1_000_000;
+  const m = new PartitionManager(env.redis, env.keys, "w", 4, 10_000, log, 1000, () => now);
+  try {
+    assert.equal(m.confident(), false, "no heartbeat yet");
+    await m.heartbeat();
+    assert.equal(m.confident(), true);
+    now += 1001; // paused past WORKER_DEAD_MS: others may have taken its partitions
+    assert.equal(m.confident(), false);
+  } finally {
+    await env.close();
+  }
+});

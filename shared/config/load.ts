@@ -93,8 +93,10 @@ export function jwtSecretOf(config: Config): string {
 
 /** The README's configuration table, generated so the docs cannot drift from the schema. */
 export function configTable(): string {
+  // A "|" inside a cell would end it: escaped, as Markdown tables allow.
+  const cell = (s: string) => s.replaceAll("|", "\\|");
   const rows = Object.values(CONFIG_FIELDS as Record<string, FieldSpec>).map((f) =>
-    `| \`${f.env}\` | \`${f.default}\` | ${f.doc} |`
+    `| \`${f.env}\` | \`${cell(f.default)}\` | ${cell(f.doc)} |`
   );
   return ["| variable | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }

@@ -38,6 +38,24 @@ export function createRedis(url: string, name = "im", log?: Logger): Redis {
   );
 }
 
+/**
+ * A connection for appends whose order matters (a gateway's ingest): nothing is queued while
+ * disconnected and nothing in flight is silently resent after a reconnect, so an append either
+ * happens now, in order, or fails and the caller knows (see gateway/ws/session.ts).
+ */
+export function createOrderedRedis(url: string, name: string, log?: Logger): Redis {
+  return logErrors(
+    new Redis(url, {
+      connectionName: name,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+    }),
+    name,
+    log,
+  );
+}
+
 /** A connection for one blocking reader loop (XREAD/XREADGROUP BLOCK holds the connection). */
 export function createBlockingRedis(url: string, name: string, log?: Logger): Redis {
   return logErrors(new Redis(url, { connectionName: name, maxRetriesPerRequest: null }), name, log);
