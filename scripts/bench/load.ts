@@ -133,6 +133,9 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
       spec.proc,
     )
     : null;
+  // Heartbeats start before the first connection opens: opening 20,000 on a busy machine can
+  // outlast the gateway's idle timeout, which would close the first ones before any ping.
+  const stopHeartbeats = startHeartbeats(g.sockets, spec.heartbeatSec);
   const ready: ReadyEvent = await openAll(spec, g.sockets, floor, {
     onText: (i, text) => g.onText(i, text),
     onClose: () => {
@@ -140,7 +143,6 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
     },
   });
   g.traffic.startAcks();
-  const stopHeartbeats = startHeartbeats(g.sockets, spec.heartbeatSec);
   if (spec.role === "e2e") ready.errors.push(...await g.seed());
   enc(ready);
   for await (const line of commands) {
