@@ -50,6 +50,8 @@ export class MessageTraffic {
   readonly #body: string;
   #ackTimer: ReturnType<typeof setInterval> | null = null;
   #stopRate = () => {};
+  /** Set by start(): only then does an answer send the next (seeds and typing mode never). */
+  #started = false;
 
   constructor(
     private readonly conns: ConnSpec[],
@@ -111,6 +113,7 @@ export class MessageTraffic {
   start(start: number): void {
     const senders = this.conns.flatMap((c, i) => c.reader ? [] : [i]);
     if (senders.length === 0) return;
+    this.#started = true;
     if (this.flatOut) {
       for (const i of senders) for (let k = 0; k < this.o.window; k++) this.send(i, now());
       return;
@@ -165,7 +168,9 @@ export class MessageTraffic {
   #answered(i: number, p: Pending, t: number) {
     p.acked = true;
     // Flat out keeps `window` in flight: each answer sends the next.
-    if (this.flatOut && this.win.sending && !this.conns[i].reader) this.send(i, t);
+    if (this.#started && this.flatOut && this.win.sending && !this.conns[i].reader) {
+      this.send(i, t);
+    }
   }
 
   /** Window messages still without ack or delivery. */
