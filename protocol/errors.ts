@@ -33,6 +33,12 @@ export const ErrorCode = {
   NOT_SENDER: 3007,
   CURSOR_INVALID: 3008,
   MSG_ID_INVALID: 3009,
+  // 35xx: search
+  SEARCH_QUERY_EMPTY: 3500,
+  SEARCH_QUERY_TOO_LONG: 3501,
+  SEARCH_RANGE_INVALID: 3502,
+  SEARCH_CURSOR_INVALID: 3503,
+  SEARCH_DISABLED: 3504,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,
