@@ -21,13 +21,15 @@ export async function drain(env: TestEnv): Promise<number> {
 
 let n = 0;
 
-/** The reply (search.page or error) to one search by `userId`, served by the read lane. */
 // deno-lint-ignore no-explicit-any
+type Reply = { type: string; id?: string; data: any };
+
+/** The reply (search.page or error) to one search by `userId`, served by the read lane. */
 export async function search(
   env: TestEnv,
   userId: string,
   data: ClientData<"search">,
-): Promise<any> {
+): Promise<Reply> {
   const id = `s${++n}`;
   const conn = { connId: `c-${userId}`, gatewayId: `g-${userId}` };
   await serveReads(env, [envelope(userId, { type: "search", id, data }, conn)]);
