@@ -28,10 +28,12 @@ Deno.test("indexer: queued with the message, nothing when the transaction rolls 
     await env.db.transaction().execute(async (tx) => {
       await reindexMessages({ tx, config: env.config }, ["123456789"]);
     });
-    await assert.rejects(env.db.transaction().execute(async (tx) => {
-      await reindexMessages({ tx, config: env.config }, ["987654321"]);
-      throw new Error("the message write failed");
-    }));
+    await assert.rejects(
+      env.db.transaction().execute(async (tx) => {
+        await reindexMessages({ tx, config: env.config }, ["987654321"]);
+        throw new Error("the message write failed");
+      }),
+    );
     assert.deepEqual((await queued(env)).length, 2, "the rolled back one left nothing");
     assert.equal(await drain(env), 2);
     assert.deepEqual(await queued(env), []);
@@ -52,10 +54,12 @@ Deno.test("indexer: a drain that dies after writing the index is applied again, 
     await processor.process(env.keys.partition(0), 0, 1, [sendEntry(alice, bob, "x1", "alpha")]);
     const ids = (await queued(env)).map(String);
     // The index write (non-transactional) happens, then the transaction dies before COMMIT.
-    await assert.rejects(env.db.transaction().execute(async (tx) => {
-      await applyToIndex(tx, new MroongaIndex(tx), ids);
-      throw new Error("worker killed before COMMIT");
-    }));
+    await assert.rejects(
+      env.db.transaction().execute(async (tx) => {
+        await applyToIndex(tx, new MroongaIndex(tx), ids);
+        throw new Error("worker killed before COMMIT");
+      }),
+    );
     assert.deepEqual((await queued(env)).map(String), ids, "still queued");
     assert.equal(await drain(env), 1);
     assert.equal(await drain(env), 0);
