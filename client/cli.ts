@@ -123,8 +123,7 @@ async function repl(client: ImClient) {
       } else if (cmd === "/more") {
         if (!lastSearch?.cursor) say("no more results");
         else await searchPage(client);
-      }
-      else if (cmd === "/retry") {
+      } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");

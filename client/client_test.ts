@@ -330,7 +330,9 @@ Deno.test("search: pages through the user's own messages; history loads back to 
   const { client, server } = rig();
   const a = client("1"), b = client("2"), c = client("3");
   await Promise.all([a.connect(), b.connect(), c.connect()]);
-  for (let i = 1; i <= 45; i++) await a.send("2", i % 10 === 0 ? `Café number ${i}` : `filler ${i}`);
+  for (let i = 1; i <= 45; i++) {
+    await a.send("2", i % 10 === 0 ? `Café number ${i}` : `filler ${i}`);
+  }
   await c.send("2", "café for carol only");
   const first = await a.search({ query: "CAFE", limit: 3 });
   assert.deepEqual(first.hits.map((h) => h.snippet), [

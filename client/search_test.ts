@@ -10,6 +10,9 @@ Deno.test("snippetParts: plain and matched parts in order; bad marks are ignored
     { text: "hello", match: true },
   ]);
   assert.equal(markedSnippet(hit), "大家[你好]啊, [hello]");
-  const odd = { snippet: "abc", marks: [[2, 1], [1, 2], [0, 2], [2, 9]] as Array<[number, number]> };
+  const odd = {
+    snippet: "abc",
+    marks: [[2, 1], [1, 2], [0, 2], [2, 9]] as Array<[number, number]>,
+  };
   assert.equal(markedSnippet(odd, "<", ">"), "a<b>c");
 });
