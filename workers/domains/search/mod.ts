@@ -5,3 +5,4 @@ export { applyToIndex, SearchIndexer } from "./indexer.ts";
 export { indexFor } from "./index/mod.ts";
 export type { IndexDoc, IndexHit, IndexQuery, Scope, SearchIndex } from "./index/mod.ts";
 export { searchPage } from "./query.ts";
+export { type RebuildProgress, rebuildIndex } from "./rebuild.ts";
