@@ -109,7 +109,9 @@ export interface SearchIndexTable {
   sender_id: BigId;
   kind: string;
   created_at: Ms;
+  sort_key: BigId;
   body: string;
+  scope: string;
 }
 
 export interface Database {

@@ -42,15 +42,19 @@ const COLUMNS = `
     sender_id BIGINT UNSIGNED NOT NULL,
     kind VARCHAR(16) NOT NULL,
     created_at BIGINT NOT NULL,
+    -- created_at * 2^22 + msg_id mod 2^22: newest-first order and the cursor in one column.
+    sort_key BIGINT UNSIGNED NOT NULL,
     body TEXT NOT NULL,
-    KEY ix_search_conv (conversation_id),
-    KEY ix_search_created (created_at)`;
+    -- The conversation as one word ("zq" + letters) in the full-text index, so the engine
+    -- narrows a search to the reader's conversations inside the index (see index/scope.ts).
+    scope VARCHAR(80) NOT NULL,
+    KEY ix_search_sort (sort_key)`;
 
 /** Case, accent and width folding as utf8mb4_unicode_ci; kana voiced marks stay distinct. */
 export const MROONGA_NORMALIZER = "NormalizerMySQLUnicodeCIExceptKanaCIKanaWithVoicedSoundMark";
 
 const MROONGA_TABLE = `CREATE TABLE IF NOT EXISTS search_index (${COLUMNS},
-    FULLTEXT KEY ft_search_body (body)
+    FULLTEXT KEY ft_search_body (body, scope)
       COMMENT 'parser "TokenBigram", normalizer "${MROONGA_NORMALIZER}"'
   ) ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 

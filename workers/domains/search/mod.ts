@@ -2,7 +2,7 @@
 export { handleSearch } from "./search.ts";
 export { type IndexingContext, reindexMessages } from "./outbox.ts";
 export { applyToIndex, SearchIndexer } from "./indexer.ts";
-export { indexFor } from "./index/mod.ts";
+export { indexFor, MroongaIndex, NgramIndex } from "./index/mod.ts";
 export type { IndexDoc, IndexHit, IndexQuery, Scope, SearchIndex } from "./index/mod.ts";
 export { searchPage } from "./query.ts";
-export { type RebuildProgress, rebuildIndex } from "./rebuild.ts";
+export { rebuildIndex, type RebuildProgress } from "./rebuild.ts";
