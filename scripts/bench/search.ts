@@ -136,7 +136,9 @@ async function measure(members: Map<string, string[]>) {
 function table(rows: Array<{ label: string; p50: number; p99: number; meanHits: number }>) {
   const lines = ["| query | p50 ms | p99 ms | hits/page |", "| --- | ---: | ---: | ---: |"];
   for (const q of rows) {
-    lines.push(`| ${q.label} | ${q.p50.toFixed(1)} | ${q.p99.toFixed(1)} | ${q.meanHits.toFixed(1)} |`);
+    lines.push(
+      `| ${q.label} | ${q.p50.toFixed(1)} | ${q.p99.toFixed(1)} | ${q.meanHits.toFixed(1)} |`,
+    );
   }
   return lines.join("\n");
 }

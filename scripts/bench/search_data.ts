@@ -16,12 +16,15 @@ export function rng(seed: number): () => number {
   };
 }
 
-const SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "zo", "ri", "ba", "fe"]
-  .concat(["gu", "ne", "sa", "to", "lu", "mé", "ré", "ça", "ño", "ü", "ber", "tin", "gar", "mon"]);
+const SYLLABLES =
+  ("ka lo mi ra te su no vi da pe zo ri ba fe gu ne sa to lu mé ré ça ño ü ber tin gar mon")
+    .split(" ");
 const HANZI =
-  "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质".split("");
-const KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをんアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモラリルレロ"
-  .split("");
+  "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处理府研质"
+    .split("");
+const KANA =
+  "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをんアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモラリルレロ"
+    .split("");
 
 export interface Vocab {
   words: string[];
@@ -53,7 +56,10 @@ export function vocabularies(seed = 1): Record<"latin" | "zh" | "ja" | "ko", Voc
     return Array.from({ length: n }, () => pick(SYLLABLES)).join("");
   }, 4000);
   const zh = unique(() => pick(HANZI) + pick(HANZI), 3000);
-  const ja = unique(() => Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick(KANA)).join(""), 1500);
+  const ja = unique(
+    () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => pick(KANA)).join(""),
+    1500,
+  );
   const ko = unique(
     () =>
       Array.from(
