@@ -21,6 +21,8 @@ import { GatewayRegistry } from "./registry.ts";
 import { runResultReader } from "./results.ts";
 import { Conn } from "./ws/conn.ts";
 import { Hub } from "./ws/hub.ts";
+import { IpSlots } from "./ws/ip_slots.ts";
+import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
@@ -65,9 +67,16 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
 
   let draining = false;
   const clientIp = (c: { env: unknown }) =>
-    (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname ?? "unknown";
+    (c.env as ServerEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
+  const slots = new IpSlots(config.maxConnsPerIp);
 
   const app = new Hono();
+  // Every HTTP error is the documented envelope, also for paths and methods nobody serves.
+  app.notFound((c) => c.json({ error: errorBody(ErrorCode.INVALID_REQUEST, "not found") }, 404));
+  app.onError((err, c) => {
+    log.error("request failed", { err, path: c.req.path });
+    return c.json({ error: errorBody(ErrorCode.INTERNAL, "internal error") }, 500);
+  });
   app.get("/healthz", (c) => c.json({ ok: true, gatewayId }));
   app.get("/readyz", async (c) => {
     if (draining) return c.json({ ok: false, draining: true }, 503);
@@ -102,7 +111,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     }
     return upgrade(c, {
       originAllowlist: config.originAllowlist,
-      idleTimeoutSec: config.idleTimeoutSec,
+      slots,
       authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
       admit: async ({ userId, deviceId }) => {
         // A device reconnecting replaces itself, so only other devices count.
@@ -139,11 +148,15 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     });
   });
 
-  const server = Deno.serve(
-    { hostname: config.host, port: config.port, onListen: () => {} },
-    app.fetch,
-  );
-  const port = server.addr.port;
+  const server = await startServer({
+    hostname: config.host,
+    port: config.port,
+    fetch: (req, env) => app.fetch(req, env),
+    maxPayload: config.maxFrameBytes,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    log,
+  });
+  const port = server.port;
   const wsUrl = config.publicUrl || `ws://127.0.0.1:${port}/ws`;
 
   const abort = new AbortController();

@@ -21,6 +21,8 @@ export const ErrorCode = {
   ORIGIN_FORBIDDEN: 2008,
   INVALID_REQUEST: 2009,
   TOO_MANY_CONNECTIONS: 2010,
+  TOO_MANY_CONNECTIONS_PER_IP: 2011,
+  REQUEST_TIMEOUT: 2012,
   // 3xxx: messaging rules
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,
@@ -45,6 +47,10 @@ export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  /** The client broke RFC 6455 (an unmasked frame, a bad opcode): sent by the WebSocket layer. */
+  PROTOCOL_ERROR: 1002,
+  /** A text frame that is not valid UTF-8: sent by the WebSocket layer. */
+  INVALID_DATA: 1007,
   /** Not sent by this server (an origin is refused before the upgrade); clients treat it as final. */
   POLICY: 1008,
   TOO_BIG: 1009,
