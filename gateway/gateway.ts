@@ -24,7 +24,7 @@ import { Hub } from "./ws/hub.ts";
 import { IpSlots } from "./ws/ip_slots.ts";
 import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
-import { upgrade } from "./ws/upgrade.ts";
+import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
 
 export interface RunningGateway {
@@ -105,47 +105,50 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
     }),
   );
+  // Built once: each socket's closures keep what they capture for the connection's lifetime.
+  const connLimits = {
+    ratePerSec: config.rateLimitPerSec,
+    rateBurst: config.rateLimitBurst,
+    rateAbuse: config.rateLimitAbuse,
+    highWaterBytes: config.sendHighWaterBytes,
+  };
+  const sessionDeps = {
+    hub,
+    ingest,
+    log,
+    maxFrameBytes: config.maxFrameBytes,
+    heartbeatSec: config.heartbeatSec,
+    framesIn,
+    errorsOut,
+  };
+  const upgradeDeps: UpgradeDeps = {
+    originAllowlist: config.originAllowlist,
+    slots,
+    authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
+    admit: async ({ userId, deviceId }) => {
+      // A device reconnecting replaces itself, so only other devices count.
+      const live = (await routes.lookup([userId])).get(userId) ?? [];
+      return live.filter((r) => r.deviceId !== deviceId).length < config.maxDevicesPerUser;
+    },
+    remoteOf: clientIp,
+    onRefused: (reason, ctx) => {
+      refused.inc({ reason });
+      log.warn("upgrade refused", {
+        reason,
+        remote: clientIp(ctx),
+        origin: ctx.req.header("origin"),
+        path: redactUrl(ctx.req.url),
+      });
+    },
+    onSocket: (socket, identity, remote) => {
+      attachSession(new Conn(socket, identity, remote, connLimits), sessionDeps);
+    },
+  };
   app.get("/ws", (c) => {
     if (draining) {
       return c.json({ error: errorBody(ErrorCode.UNAVAILABLE, "gateway draining") }, 503);
     }
-    return upgrade(c, {
-      originAllowlist: config.originAllowlist,
-      slots,
-      authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
-      admit: async ({ userId, deviceId }) => {
-        // A device reconnecting replaces itself, so only other devices count.
-        const live = (await routes.lookup([userId])).get(userId) ?? [];
-        return live.filter((r) => r.deviceId !== deviceId).length < config.maxDevicesPerUser;
-      },
-      remoteOf: clientIp,
-      onRefused: (reason, ctx) => {
-        refused.inc({ reason });
-        log.warn("upgrade refused", {
-          reason,
-          remote: clientIp(ctx),
-          origin: ctx.req.header("origin"),
-          path: redactUrl(ctx.req.url),
-        });
-      },
-      onSocket: (socket, identity, remote) => {
-        const conn = new Conn(socket, identity, remote, {
-          ratePerSec: config.rateLimitPerSec,
-          rateBurst: config.rateLimitBurst,
-          rateAbuse: config.rateLimitAbuse,
-          highWaterBytes: config.sendHighWaterBytes,
-        });
-        attachSession(conn, {
-          hub,
-          ingest,
-          log,
-          maxFrameBytes: config.maxFrameBytes,
-          heartbeatSec: config.heartbeatSec,
-          framesIn,
-          errorsOut,
-        });
-      },
-    });
+    return upgrade(c, upgradeDeps);
   });
 
   const server = await startServer({

@@ -57,6 +57,11 @@ export interface RunningServer {
 const FAIL_LINGER_MS = 1000;
 /** After a refusal, time for the peer to read the answer and hang up. */
 const REFUSE_LINGER_MS = 2000;
+/**
+ * Listeners that live as long as a socket are defined out here: a closure made inside the upgrade
+ * handler would keep the handler's request (headers, token and all) for the connection's life.
+ */
+const ignore = () => {};
 /** Headers of a Response that do not carry over to a hand-written HTTP/1.1 answer. */
 const HOP_BY_HOP = new Set(["connection", "content-length", "transfer-encoding", "keep-alive"]);
 
@@ -99,7 +104,7 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
   });
 
   server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on("error", () => {}); // a reset mid-handshake is the peer's business
+    socket.on("error", ignore); // a reset mid-handshake is the peer's business
     let accepted = false;
     const door: Door = {
       accept(protocol, onSocket, onGone) {
@@ -192,7 +197,7 @@ async function refuse(socket: Duplex, res: Response): Promise<void> {
     if (!HOP_BY_HOP.has(k)) lines.push(`${k}: ${v}`);
   });
   lines.push(`content-length: ${body.length}`, "connection: close", "", "");
-  socket.on("error", () => {});
+  socket.on("error", ignore);
   socket.resume();
   socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
   const timer = setTimeout(() => socket.destroy(), REFUSE_LINGER_MS);
