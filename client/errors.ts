@@ -19,6 +19,8 @@ export const ErrorCode = {
   ORIGIN_FORBIDDEN: 2008,
   INVALID_REQUEST: 2009,
   TOO_MANY_CONNECTIONS: 2010,
+  TOO_MANY_CONNECTIONS_PER_IP: 2011,
+  REQUEST_TIMEOUT: 2012,
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,
   BODY_LENGTH: 3003,
@@ -36,7 +38,9 @@ export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  PROTOCOL_ERROR: 1002,
   ABNORMAL: 1006,
+  INVALID_DATA: 1007,
   POLICY: 1008,
   TOO_BIG: 1009,
   INTERNAL: 1011,
@@ -52,10 +56,12 @@ export const CloseCode = {
 /** What to do after the server closed with `code`. */
 export type CloseAction = "reconnect" | "refresh" | "stop";
 
-/** 4000-4099 reconnect (4003 after a token refresh); 4100-4199, 1008 and 1009 give up. */
+/** 4000-4099 reconnect (4003 after a token refresh); 4100-4199, 1002, 1007-1009 give up. */
 export function closeAction(code: number): CloseAction {
   if (code === CloseCode.TOKEN_EXPIRED) return "refresh";
   if (code >= 4100 && code < 4200) return "stop";
+  // The client broke the protocol or sent too much: reconnecting would do it again.
+  if (code === CloseCode.PROTOCOL_ERROR || code === CloseCode.INVALID_DATA) return "stop";
   if (code === CloseCode.POLICY || code === CloseCode.TOO_BIG) return "stop";
   return "reconnect";
 }
@@ -118,6 +124,8 @@ const PLAIN: Partial<Record<number, string>> = {
   [ErrorCode.RATE_LIMITED]: "You are sending too fast. Slow down a little.",
   [ErrorCode.TOO_MANY_CONNECTIONS]:
     "Too many of your devices are connected. Close the app on one of them.",
+  [ErrorCode.TOO_MANY_CONNECTIONS_PER_IP]:
+    "Too many connections from your network. Try again in a moment.",
   [ErrorCode.NO_SUCH_USER]: "There is no user with that name.",
   [ErrorCode.SELF_MESSAGE]: "You cannot send a message to yourself.",
   [ErrorCode.BODY_LENGTH]: "That message is too long to send.",

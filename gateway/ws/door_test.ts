@@ -87,6 +87,11 @@ Deno.test("door: an unmasked client frame fails the connection with 1002 (RFC 64
     assert.equal(frames.length, 0, "the unmasked frame was not processed");
     assert.ok(await c.ended(), "the server ends the connection");
     c.close();
+    // Text that is not UTF-8 fails it with 1007.
+    const bad = await open(port, token);
+    await bad.write(clientFrame(TEXT, new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])));
+    assert.equal((await bad.untilClose()).code, 1007);
+    bad.close();
   });
 });
 
@@ -99,6 +104,15 @@ Deno.test("door: a frame header announcing 24 MiB is refused 1009 before any pay
     assert.equal(code, CloseCode.TOO_BIG);
     assert.ok(await c.ended(2000), "the server ends the connection without waiting for a payload");
     c.close();
+    // Fragments count as one message: two of 40 KiB are refused at the second header.
+    const frag = await open(port, token);
+    const part = new Uint8Array(40 * 1024).fill(0x20);
+    const first = clientFrame(TEXT, part);
+    first[0] &= 0x7f; // FIN off: more fragments follow
+    await frag.write(first);
+    await frag.write(clientFrame(0x0, part).subarray(0, 8)); // continuation header + mask key
+    assert.equal((await frag.untilClose(2000)).code, CloseCode.TOO_BIG);
+    frag.close();
     // A frame at the cap still passes.
     const ok = await open(port, token);
     const pad = "x".repeat(65536 - 40);
