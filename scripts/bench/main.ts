@@ -330,6 +330,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     RATE_LIMIT_ABUSE: "1000000",
     // Idle runs hold hundreds of devices per user.
     MAX_DEVICES_PER_USER: "1000000",
+    // Every generator connects from 127.0.0.x: no cap per address.
+    MAX_CONNS_PER_IP: "0",
     // The bench registers all its users from one address.
     REGISTER_MAX_PER_IP: "1000000",
     MAX_BODY_CHARS: String(Math.max(5000, o.size)),
