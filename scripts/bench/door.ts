@@ -5,7 +5,7 @@
  * connections from one address, half-sent request heads, TCP_NODELAY, and the gateway's RSS
  * while 8 connections each send a 24 MiB frame.
  *
- *   deno task bench:door [--root DIR] [--out FILE]
+ *   deno task bench:door [--root DIR] [--out FILE] [--only rtt]
  *
  * Needs Redis only: the WebSocket path never touches MySQL (its URL names a database that is
  * never created). Everything runs on 127.0.0.1; the gateway is stopped and its keys removed.
@@ -150,6 +150,27 @@ async function slowHeads(n: number, ms: number): Promise<string> {
     (closed.length ? ` (last after ${(Math.max(...closed) / 1000).toFixed(1)} s)` : "");
 }
 
+/** Round trips of `ping` through the gateway's WebSocket path alone (no Redis, no worker). */
+async function pingRtt(conns: number, perSec: number, secs: number): Promise<string> {
+  const socks = await Promise.all(Array.from({ length: conns }, () => opened()));
+  const rtts: number[] = [];
+  const end = Date.now() + secs * 1000;
+  await Promise.all(socks.map(async (c, k) => {
+    await sleep((k * 1000) / perSec / conns);
+    while (Date.now() < end) {
+      const t0 = performance.now();
+      await c.write(clientFrame(1, '{"type":"ping","id":"r"}'));
+      if (!(await c.frame(2000))) break;
+      rtts.push(performance.now() - t0);
+      await sleep(Math.max(0, (1000 * conns) / perSec - (performance.now() - t0)));
+    }
+    c.close();
+  }));
+  rtts.sort((a, b) => a - b);
+  const q = (p: number) => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))].toFixed(2);
+  return `${rtts.length} round trips: p50 ${q(0.5)} p99 ${q(0.99)} max ${q(1)} ms`;
+}
+
 async function noDelay(): Promise<string> {
   const strace = new Deno.Command("strace", {
     args: ["-f", "-qq", "-e", "trace=setsockopt", "-p", String(pid)],
@@ -207,8 +228,13 @@ const run = async (name: string, f: () => Promise<string>) => {
   results[name] = await f().catch((e) => `failed: ${e}`);
   console.log(`${name.padEnd(40)} ${results[name]}`);
 };
+class Done extends Error {}
 try {
   console.log(`door probe of ${root} (gateway pid ${pid}, port ${port})`);
+  if (args.only === "rtt") {
+    await run("ping round trip, 10 conns × 50/s, 10 s", () => pingRtt(10, 500, 10));
+    throw new Done();
+  }
   await run("no Sec-WebSocket-Key", () => answer({ "sec-websocket-key": null }));
   await run("invalid Sec-WebSocket-Key", () => answer({ "sec-websocket-key": "abc" }));
   await run("Sec-WebSocket-Version: 8", () => answer({ "sec-websocket-version": "8" }));
@@ -225,9 +251,12 @@ try {
   await run("2,000 upgrades from one address", () => perIp(2000));
   await run("200 half-sent request heads", () => slowHeads(200, 15_000));
   await run("TCP_NODELAY", noDelay);
+  await run("ping round trip, 10 conns × 50/s, 10 s", () => pingRtt(10, 500, 10));
   await run("8 connections × one 24 MiB frame", () => bigFrames(8, 24 << 20));
-  if (args.out) Deno.writeTextFileSync(args.out, JSON.stringify({ root, results }, null, 2) + "\n");
+} catch (e) {
+  if (!(e instanceof Done)) throw e;
 } finally {
+  if (args.out) Deno.writeTextFileSync(args.out, JSON.stringify({ root, results }, null, 2) + "\n");
   await stopProcess(gw, 5000);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   let cursor = "0";
