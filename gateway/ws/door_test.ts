@@ -67,6 +67,18 @@ Deno.test("door: a Sec-WebSocket-Version other than 13 is refused 426 naming ver
   });
 });
 
+Deno.test("door: a token in the subprotocol list is answered with im.v1 alone, never echoed", async () => {
+  await withSystem({}, async (_sys, token, port) => {
+    const c = await RawClient.connect(port);
+    await c.write(upgradeRequest({ "sec-websocket-protocol": `im.v1, bearer.${token}` }));
+    const r = await c.response();
+    assert.equal(r.status, 101);
+    assert.equal(r.headers.get("sec-websocket-protocol"), "im.v1");
+    for (const [, v] of r.headers) assert.ok(!v.includes(token), "the token is not echoed");
+    c.close();
+  });
+});
+
 Deno.test("door: every HTTP error is the JSON envelope (unknown path, wrong method)", async () => {
   await withSystem({}, async (sys) => {
     const nope = await sys.http("/nope");

@@ -100,6 +100,7 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
       ? [431, ErrorCode.INVALID_REQUEST]
       : [400, ErrorCode.INVALID_REQUEST];
     const message = status === 408 ? "request head not received in time" : "malformed request";
+    o.log.info("request refused", { status, reason: err.code, remote: remoteOf(socket) });
     void refuse(socket, jsonResponse(status, code, message));
   });
 
@@ -128,7 +129,11 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
     try {
       res = await o.fetch(toRequest(req), { incoming: req, door });
     } catch (err) {
-      o.log.warn("upgrade request failed", { err });
+      // The name only: a message may quote the URL, and a query string may carry a token.
+      o.log.warn("upgrade request failed", {
+        error: (err as Error)?.name,
+        remote: remoteOf(socket),
+      });
       res = jsonResponse(400, ErrorCode.INVALID_REQUEST, "malformed request");
     }
     if (!accepted) await refuse(socket, res);
@@ -150,6 +155,8 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
     });
   });
 }
+
+const remoteOf = (socket: Duplex) => (socket as Socket).remoteAddress ?? "unknown";
 
 function track(sockets: Set<Duplex>, socket: Duplex) {
   sockets.add(socket);
