@@ -157,6 +157,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     fetch: (req, env) => app.fetch(req, env),
     maxPayload: config.maxFrameBytes,
     handshakeTimeoutMs: config.handshakeTimeoutMs,
+    maxPendingPerIp: config.maxConnsPerIp,
     log,
   });
   const port = server.port;

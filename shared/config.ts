@@ -191,7 +191,7 @@ export const CONFIG_FIELDS = {
     "MAX_CONNS_PER_IP",
     "int",
     "1000",
-    "WebSockets (open or being upgraded) from one client address per gateway; one more is refused 429 (0: no cap). IPv6 counts per /64. Behind a proxy every client shares its address: raise it or use 0.",
+    "WebSockets (open or being upgraded) from one client address per gateway, and connections it may hold before sending a request head; one more is refused 429 (0: no cap). IPv6 counts per /64. Behind a proxy every client shares its address: raise it or use 0.",
     { min: 0 },
   ),
   handshakeTimeoutMs: field(

@@ -205,6 +205,25 @@ Deno.test("door: MAX_CONNS_PER_IP WebSockets from one address; one more is refus
   });
 });
 
+Deno.test("door: an address holds at most MAX_CONNS_PER_IP connections without a request head", async () => {
+  await withSystem({ maxConnsPerIp: 2 }, async (sys, _token, port) => {
+    const silent = [await RawClient.connect(port), await RawClient.connect(port)];
+    await new Promise((r) => setTimeout(r, 100)); // accepted by the server
+    const third = await RawClient.connect(port);
+    assertEnvelope(await third.response(2000), 429, ErrorCode.TOO_MANY_CONNECTIONS_PER_IP);
+    assert.ok(await third.ended(3000));
+    third.close();
+    silent[0].close();
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await sys.http("/healthz").then(async (r) => (await r.body?.cancel(), r.status));
+    }
+    assert.equal(status, 200, "the closed connection freed its place");
+    silent[1].close();
+  });
+});
+
 Deno.test("door: a request head not completed within HANDSHAKE_TIMEOUT_MS is answered 408 and closed", async () => {
   await withSystem({ handshakeTimeoutMs: 1000 }, async (_sys, token, port) => {
     const live = await open(port, token);

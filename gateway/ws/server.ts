@@ -18,6 +18,7 @@ import { getRequestListener } from "@hono/node-server";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "@im/shared/log";
 import { errorBody, ErrorCode } from "@im/shared/protocol";
+import { IpSlots } from "./ip_slots.ts";
 
 export type { WebSocket };
 
@@ -44,6 +45,8 @@ export interface ServerOptions {
   maxPayload: number;
   /** Time allowed for a complete request head; then 408 and close. */
   handshakeTimeoutMs: number;
+  /** Connections one address may hold before their first request head (0: no cap). */
+  maxPendingPerIp: number;
   log: Logger;
 }
 
@@ -67,6 +70,21 @@ const HOP_BY_HOP = new Set(["connection", "content-length", "transfer-encoding",
 
 export function startServer(o: ServerOptions): Promise<RunningServer> {
   const sockets = new Set<Duplex>();
+  // Connections that have not sent a whole request head yet, by address: without a cap one
+  // address could hold every file descriptor for HANDSHAKE_TIMEOUT_MS at a time.
+  const pending = new IpSlots(o.maxPendingPerIp);
+  const pendingIp = new WeakMap<Duplex, string>();
+  const headDone = (socket: Duplex) => {
+    const ip = pendingIp.get(socket);
+    if (ip === undefined) return;
+    pendingIp.delete(socket);
+    pending.release(ip);
+  };
+  // One listener for every socket (`this` is the socket), so no closure per connection.
+  const onSocketClose = function (this: Duplex) {
+    sockets.delete(this);
+    headDone(this);
+  };
   const protocols = new WeakMap<IncomingMessage, string>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -89,8 +107,17 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
 
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true); // a small frame after another must not wait for a delayed ACK
-    track(sockets, socket);
+    sockets.add(socket);
+    socket.once("close", onSocketClose);
+    const ip = remoteOf(socket);
+    if (!pending.take(ip)) {
+      o.log.info("connection refused", { reason: "pending heads", remote: ip });
+      const msg = "too many unfinished requests from this address";
+      return void refuse(socket, jsonResponse(429, ErrorCode.TOO_MANY_CONNECTIONS_PER_IP, msg));
+    }
+    pendingIp.set(socket, ip);
   });
+  server.on("request", (req: IncomingMessage) => headDone(req.socket));
   // Parse errors and head timeouts: answered in our envelope instead of node's bare status.
   server.on("clientError", (err: Error & { code?: string }, socket: Duplex) => {
     if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
@@ -105,6 +132,7 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
   });
 
   server.on("upgrade", async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    headDone(socket);
     socket.on("error", ignore); // a reset mid-handshake is the peer's business
     let accepted = false;
     const door: Door = {
@@ -157,11 +185,6 @@ export function startServer(o: ServerOptions): Promise<RunningServer> {
 }
 
 const remoteOf = (socket: Duplex) => (socket as Socket).remoteAddress ?? "unknown";
-
-function track(sockets: Set<Duplex>, socket: Duplex) {
-  sockets.add(socket);
-  socket.once("close", () => sockets.delete(socket));
-}
 
 /**
  * ws has queued a close frame for a protocol error (1002, 1007, 1009) and would go on reading
