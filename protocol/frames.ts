@@ -13,6 +13,9 @@ import { receiptFrames, type ReceiptServerData } from "./domains/receipts.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
+import { friendFrames, type FriendServerData } from "./domains/friends.ts";
+import { profileFrames, type ProfileServerData } from "./domains/profiles.ts";
+import { inboxFrames, type InboxServerData } from "./domains/inbox.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** The subprotocol a browser offers next to `bearer.<accessToken>`. */
@@ -26,6 +29,9 @@ export const clientFrames = {
   ...syncFrames,
   ...idFrames,
   ...typingFrames,
+  ...friendFrames,
+  ...profileFrames,
+  ...inboxFrames,
 };
 
 /** Every server frame type's data. */
@@ -36,7 +42,10 @@ export interface ServerData
     ReceiptServerData,
     SyncServerData,
     IdServerData,
-    TypingServerData {}
+    TypingServerData,
+    FriendServerData,
+    ProfileServerData,
+    InboxServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -135,6 +144,15 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "history.page": true,
   "ids.batch": true,
   typing: true,
+  "friend.changed": true,
+  "block.changed": true,
+  "friend.page": true,
+  "friend.requests.page": true,
+  "block.page": true,
+  "profile.me": true,
+  "profile.list": true,
+  "conv.page": true,
+  "conv.changed": true,
 };
 
 /** Every server frame type (for docs and tests). */

@@ -24,3 +24,39 @@ export async function blockedPairs(
 export async function blockedEitherWay(db: Exec, a: string, b: string): Promise<boolean> {
   return (await blockedPairs(db, [[a, b]])).size > 0;
 }
+
+/** Blocks `blockedId` (again: nothing changes); returns false when it was already blocked. */
+export async function addBlock(db: Exec, userId: string, blockedId: string, at: number) {
+  const r = await db.insertInto("user_blocks").ignore()
+    .values({ user_id: userId, blocked_id: blockedId, created_at: at }).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** Unblocks; false when `blockedId` was not blocked. */
+export async function removeBlock(db: Exec, userId: string, blockedId: string): Promise<boolean> {
+  const r = await db.deleteFrom("user_blocks").where("user_id", "=", userId)
+    .where("blocked_id", "=", blockedId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** A page of the users `userId` blocked, newest first, after `after`. */
+export async function blockPage(
+  db: Exec,
+  userId: string,
+  after: { t: number; id: string } | null,
+  limit: number,
+) {
+  let q = db.selectFrom("user_blocks").select(["blocked_id", "created_at"])
+    .where("user_id", "=", userId);
+  if (after) {
+    q = q.where((w) =>
+      w.or([
+        w("created_at", "<", String(after.t)),
+        w.and([w("created_at", "=", String(after.t)), w("blocked_id", "<", after.id)]),
+      ])
+    );
+  }
+  const rows = await q.orderBy("created_at", "desc").orderBy("blocked_id", "desc")
+    .limit(limit + 1).execute();
+  return rows.map((r) => ({ blockedId: String(r.blocked_id), at: Number(r.created_at) }));
+}
