@@ -24,6 +24,7 @@ import { Hub } from "./ws/hub.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
+import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -94,6 +95,24 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       pickGateway: () => registry.pick(),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
+    }),
+  );
+  app.route(
+    "/",
+    deviceRoutes({
+      db,
+      redis,
+      keys,
+      config,
+      jwtSecret,
+      log,
+      clientIp,
+      online: async (userId) =>
+        new Set(((await routes.lookup([userId])).get(userId) ?? []).map((r) => r.deviceId)),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
     }),
   );
   app.get("/ws", (c) => {
@@ -120,6 +139,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         });
       },
       onSocket: (socket, identity, remote) => {
+        trackLastSeen(socket, identity, (u, d, now) => touchDevice(db, u, d, now), log);
         const conn = new Conn(socket, identity, remote, {
           ratePerSec: config.rateLimitPerSec,
           rateBurst: config.rateLimitBurst,
