@@ -57,9 +57,12 @@ export class Inbox {
   async load(more = false, limit = 50): Promise<ConversationItem[]> {
     const cursor = more && this.#next ? { cursor: this.#next } : {};
     const page = await this.request("conv.list", { ...cursor, limit });
+    const held = more ? new Map() : new Map(this.#items);
     if (!more) this.#items.clear();
     for (const c of page.conversations) {
-      this.#items.set(c.conversationId, c);
+      // A message pushed while the page was on its way is newer than the page's row.
+      const mine = held.get(c.conversationId);
+      this.#items.set(c.conversationId, mine && mine.lastSeq > c.lastSeq ? mine : c);
       if (this.store.applyClear(c.conversationId, c.clearedSeq)) this.changed(c.conversationId);
     }
     this.#next = page.cursor;
