@@ -130,16 +130,20 @@ Deno.test("conversation list: pages with signed cursors; settings of a conversat
     );
     const rig = socialRig(env);
     for (const p of peers) await rig.ask(p, "msg.send", text(me)); // same ms often: ties
-    await rig.ask(me, "conv.update", { conversationId: convOf(me, peers[4]), pinned: true });
+    const pins = [peers[4], peers[0], peers[7], peers[2], peers[5]].map((p) => convOf(me, p));
+    for (const c of pins) await rig.ask(me, "conv.update", { conversationId: c, pinned: true });
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const p = await rig.ask(me, "conv.list", { limit: 4, ...(cursor ? { cursor } : {}) });
+      // 3 a page: a page starts inside the pinned part and one crosses into the rest.
+      const p = await rig.ask(me, "conv.list", { limit: 3, ...(cursor ? { cursor } : {}) });
       seen.push(...ids(p));
       cursor = p.data.cursor;
     } while (cursor);
-    assert.equal(seen[0], convOf(me, peers[4]), "pinned first");
+    assert.deepEqual(seen.slice(0, 5).sort(), [...pins].sort(), "pinned first");
     assert.deepEqual([...seen].sort(), peers.map((p) => convOf(me, p)).sort(), "each once");
+    const all = await rig.ask(me, "conv.list", {});
+    assert.deepEqual(ids(all), seen, "pages in the order of one long page");
     const good: string = (await rig.ask(me, "conv.list", { limit: 4 })).data.cursor;
     const [payload, mac] = good.split(".");
     const tampered = `${payload.slice(0, -1)}${payload.at(-1) === "A" ? "B" : "A"}.${mac}`;

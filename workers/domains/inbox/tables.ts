@@ -53,28 +53,51 @@ export async function listPage(
   after: ListPosition | null,
   limit: number,
 ): Promise<ListRow[]> {
-  let q = db.selectFrom("conversation_members as m")
+  if (!after) return await listQuery(db, userId, null, limit);
+  const rows = await listQuery(db, userId, after, limit);
+  if (after.pinned === 0 || rows.length >= limit) return rows;
+  // Past the last pinned one: the unpinned part from its start.
+  return [...rows, ...await listQuery(db, userId, { pinned: 0, at: null }, limit - rows.length)];
+}
+
+/**
+ * One part (pinned or not) of the list below a position, or the whole list from the top.
+ *
+ * The page's keys come first, from the covering index alone (a derived table), and only those
+ * rows are then joined: asked for every column at once, MariaDB costs the range as thousands of
+ * row lookups and picks a scan from the index's end instead (each page reading every earlier
+ * one again: 4,000 rows for page 80 of 100). Likewise the position is one bound
+ * (`active_at <= at`) with the tie on the id checked beside it, not nested ORs.
+ */
+function listQuery(
+  db: Exec,
+  userId: string,
+  from: { pinned: 0 | 1; at: number | null; id?: string } | null,
+  limit: number,
+): Promise<ListRow[]> {
+  let keys = db.selectFrom("conversation_members").select("conversation_id")
+    .where("user_id", "=", userId).where("hidden", "=", 0);
+  if (from) {
+    keys = keys.where("pinned", "=", from.pinned);
+    if (from.at !== null) {
+      // A number, not its string: a BIGINT range is not scanned against a string parameter.
+      const at = from.at as unknown as string;
+      keys = keys.where("active_at", "<=", at).where((w) =>
+        w.or([w("active_at", "<", at), w("conversation_id", "<", from.id!)])
+      );
+    }
+  }
+  const page = keys.orderBy("pinned", "desc").orderBy("active_at", "desc")
+    .orderBy("conversation_id", "desc").limit(limit).as("k");
+  return db.selectFrom(page)
+    .innerJoin(
+      "conversation_members as m",
+      (j) => j.onRef("m.conversation_id", "=", "k.conversation_id").on("m.user_id", "=", userId),
+    )
     .innerJoin("conversations as c", "c.id", "m.conversation_id")
     .select(SELECT)
-    .where("m.user_id", "=", userId).where("m.hidden", "=", 0);
-  if (after) {
-    const at = String(after.at);
-    q = q.where((w) =>
-      w.or([
-        w("m.pinned", "<", after.pinned),
-        w.and([
-          w("m.pinned", "=", after.pinned),
-          w.or([
-            w("m.active_at", "<", at),
-            w.and([w("m.active_at", "=", at), w("m.conversation_id", "<", after.id)]),
-          ]),
-        ]),
-      ])
-    );
-  }
-  const rows = await q.orderBy("m.pinned", "desc").orderBy("m.active_at", "desc")
-    .orderBy("m.conversation_id", "desc").limit(limit).execute();
-  return rows.map(toRow);
+    .orderBy("m.pinned", "desc").orderBy("m.active_at", "desc")
+    .orderBy("m.conversation_id", "desc").execute().then((rows) => rows.map(toRow));
 }
 
 /** One member's row (settings and cursors) with the conversation's last seq, or null. */

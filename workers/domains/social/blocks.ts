@@ -51,8 +51,8 @@ export async function blockPage(
   if (after) {
     q = q.where((w) =>
       w.or([
-        w("created_at", "<", String(after.t)),
-        w.and([w("created_at", "=", String(after.t)), w("blocked_id", "<", after.id)]),
+        w("created_at", "<", asMs(after.t)),
+        w.and([w("created_at", "=", asMs(after.t)), w("blocked_id", "<", after.id)]),
       ])
     );
   }
@@ -60,3 +60,6 @@ export async function blockPage(
     .limit(limit + 1).execute();
   return rows.map((r) => ({ blockedId: String(r.blocked_id), at: Number(r.created_at) }));
 }
+
+/** A BIGINT time compared as a number (kysely types it as the string it selects as). */
+const asMs = (t: number) => t as unknown as string;

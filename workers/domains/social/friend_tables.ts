@@ -87,8 +87,8 @@ export async function friendPage(db: Exec, userId: string, after: TimeId | null,
   if (after) {
     q = q.where((w) =>
       w.or([
-        w("created_at", "<", String(after.t)),
-        w.and([w("created_at", "=", String(after.t)), w("friend_id", "<", after.id)]),
+        w("created_at", "<", asMs(after.t)),
+        w.and([w("created_at", "=", asMs(after.t)), w("friend_id", "<", after.id)]),
       ])
     );
   }
@@ -113,8 +113,8 @@ export async function requestPage(
   if (after) {
     q = q.where((w) =>
       w.or([
-        w("created_at", "<", String(after.t)),
-        w.and([w("created_at", "=", String(after.t)), w(other, "<", after.id)]),
+        w("created_at", "<", asMs(after.t)),
+        w.and([w("created_at", "=", asMs(after.t)), w(other, "<", after.id)]),
       ])
     );
   }
@@ -137,3 +137,6 @@ function toRequest(
     createdAt: Number(r.created_at),
   };
 }
+
+/** A BIGINT time compared as a number (kysely types it as the string it selects as). */
+const asMs = (t: number) => t as unknown as string;
