@@ -15,8 +15,8 @@ export const socialFields = {
   deviceLimits: field(
     "DEVICE_LIMITS",
     "list",
-    "phone:1,tablet:1,desktop:1,web:0",
-    "Devices signed in per platform class (`class:n`, 0 = unlimited; unlisted classes unlimited); a login past the limit signs out that class's oldest device (close 4110). Classes: phone, tablet, desktop, web, bot, other.",
+    "phone:1,desktop:1,web:0",
+    "Signed-in devices per platform class, `class:n` (0 or unlisted: any number); a login past it signs out the oldest (4110).",
     { pattern: LIMIT },
   ),
   remarkMaxChars: field(
