@@ -54,7 +54,10 @@ export const handleProfileUpdate: TxHandler<"profile.update"> = async (ctx, entr
     }
     await updateProfile(ctx.tx, e.env.userId, change);
     const me = await myProfile(ctx.tx, e.env.userId, policy);
-    if (!me) continue; // accounts are never deleted
+    if (!me) {
+      ctx.reject(e, new PermanentError(ErrorCode.NOT_FOUND, "no such user"));
+      continue;
+    }
     const frame = { type: "profile.me", data: me } as const;
     ctx.reply(e, frame);
     ctx.outbox.toUser(e.env.userId, frame, { exceptConnId: e.env.connId });
@@ -63,7 +66,9 @@ export const handleProfileUpdate: TxHandler<"profile.update"> = async (ctx, entr
 
 export const handleProfileMine: ReadHandler<"profile.mine"> = async (ctx, e) => {
   const me = await myProfile(ctx.db, e.env.userId, ctx.config.dmPolicy as DmPolicy);
-  if (me) ctx.reply(e, { type: "profile.me", data: me });
+  // Accounts are never deleted; an answer is owed all the same.
+  if (!me) return ctx.reject(e, new PermanentError(ErrorCode.NOT_FOUND, "no such user"));
+  ctx.reply(e, { type: "profile.me", data: me });
 };
 
 export const handleProfileGet: ReadHandler<"profile.get"> = async (ctx, e) => {
