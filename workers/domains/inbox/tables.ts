@@ -5,6 +5,7 @@
  * bounded lookups for the page's own rows: its cost does not grow with the user's conversations
  * or their history.
  */
+import { sql } from "kysely";
 import type { Exec } from "@im/shared/db";
 import type { StoredMessage } from "../messages/tables.ts";
 import { findByIds } from "../messages/tables.ts";
@@ -63,11 +64,12 @@ export async function listPage(
 /**
  * One part (pinned or not) of the list below a position, or the whole list from the top.
  *
- * The page's keys come first, from the covering index alone (a derived table), and only those
- * rows are then joined: asked for every column at once, MariaDB costs the range as thousands of
- * row lookups and picks a scan from the index's end instead (each page reading every earlier
- * one again: 4,000 rows for page 80 of 100). Likewise the position is one bound
- * (`active_at <= at`) with the tie on the id checked beside it, not nested ORs.
+ * The page's keys come first, from the list index alone (a derived table), and only those rows
+ * are then joined. Each choice here kept MariaDB from reading the index from its end (every
+ * earlier page again: 4,000 rows for page 80 of 100): asked for every column at once, it costed
+ * the range as thousands of row lookups; without FORCE INDEX it took the equal-cost `ref` on
+ * (user_id, hidden, pinned) and filtered; and the position is one bound (`active_at <= at`) with
+ * the tie on the id beside it, not nested ORs. plan_test.ts checks the rows each page reads.
  */
 function listQuery(
   db: Exec,
@@ -75,21 +77,16 @@ function listQuery(
   from: { pinned: 0 | 1; at: number | null; id?: string } | null,
   limit: number,
 ): Promise<ListRow[]> {
-  let keys = db.selectFrom("conversation_members").select("conversation_id")
-    .where("user_id", "=", userId).where("hidden", "=", 0);
-  if (from) {
-    keys = keys.where("pinned", "=", from.pinned);
-    if (from.at !== null) {
-      // A number, not its string: a BIGINT range is not scanned against a string parameter.
-      const at = from.at as unknown as string;
-      keys = keys.where("active_at", "<=", at).where((w) =>
-        w.or([w("active_at", "<", at), w("conversation_id", "<", from.id!)])
-      );
-    }
-  }
-  const page = keys.orderBy("pinned", "desc").orderBy("active_at", "desc")
-    .orderBy("conversation_id", "desc").limit(limit).as("k");
-  return db.selectFrom(page)
+  const part = from ? sql`AND pinned = ${from.pinned}` : sql``;
+  // The time as a number: a BIGINT range is not scanned against a string parameter.
+  const below = from?.at != null
+    ? sql`AND active_at <= ${from.at} AND (active_at < ${from.at} OR conversation_id < ${from.id})`
+    : sql``;
+  const keys = sql<{ conversation_id: string }>`(SELECT conversation_id
+    FROM conversation_members FORCE INDEX (ix_members_list)
+    WHERE user_id = ${userId} AND hidden = 0 ${part} ${below}
+    ORDER BY pinned DESC, active_at DESC, conversation_id DESC LIMIT ${limit})`;
+  return db.selectFrom(keys.as("k"))
     .innerJoin(
       "conversation_members as m",
       (j) => j.onRef("m.conversation_id", "=", "k.conversation_id").on("m.user_id", "=", userId),

@@ -1,5 +1,6 @@
 /** Table functions for `user_blocks`; each takes the executor. */
 import type { Exec } from "@im/shared/db";
+import { pageKeys } from "../paging/keyset.ts";
 
 /** The pairs (of those asked) where either user has blocked the other, as "a:b" with a < b. */
 export async function blockedPairs(
@@ -39,27 +40,21 @@ export async function removeBlock(db: Exec, userId: string, blockedId: string): 
   return Number(r.numDeletedRows) > 0;
 }
 
-/** A page of the users `userId` blocked, newest first, after `after`. */
+/** A page of the users `userId` blocked, newest first, after `after` (keys from the index alone). */
 export async function blockPage(
   db: Exec,
   userId: string,
   after: { t: number; id: string } | null,
   limit: number,
 ) {
-  let q = db.selectFrom("user_blocks").select(["blocked_id", "created_at"])
-    .where("user_id", "=", userId);
-  if (after) {
-    q = q.where((w) =>
-      w.or([
-        w("created_at", "<", asMs(after.t)),
-        w.and([w("created_at", "=", asMs(after.t)), w("blocked_id", "<", after.id)]),
-      ])
-    );
-  }
-  const rows = await q.orderBy("created_at", "desc").orderBy("blocked_id", "desc")
-    .limit(limit + 1).execute();
-  return rows.map((r) => ({ blockedId: String(r.blocked_id), at: Number(r.created_at) }));
+  const list = {
+    table: "user_blocks",
+    index: "ix_blocks_page",
+    owner: "user_id",
+    time: "created_at",
+    id: "blocked_id",
+  } as const;
+  const rows = await db.selectFrom(pageKeys(list, userId, after, limit + 1).as("k"))
+    .select(["k.id", "k.t"]).orderBy("k.t", "desc").orderBy("k.id", "desc").execute();
+  return rows.map((r) => ({ blockedId: String(r.id), at: Number(r.t) }));
 }
-
-/** A BIGINT time compared as a number (kysely types it as the string it selects as). */
-const asMs = (t: number) => t as unknown as string;

@@ -5,6 +5,7 @@
  */
 import type { Exec } from "@im/shared/db";
 import type { TimeId } from "../paging/cursors.ts";
+import { type KeysetList, pageKeys } from "../paging/keyset.ts";
 
 export interface FriendRow {
   friendId: string;
@@ -82,18 +83,14 @@ export async function removeRequest(db: Exec, from: string, to: string): Promise
 
 /** A page of a user's friends, newest first, after `after`. */
 export async function friendPage(db: Exec, userId: string, after: TimeId | null, limit: number) {
-  let q = db.selectFrom("friendships").select(["friend_id", "remark", "created_at"])
-    .where("user_id", "=", userId);
-  if (after) {
-    q = q.where((w) =>
-      w.or([
-        w("created_at", "<", asMs(after.t)),
-        w.and([w("created_at", "=", asMs(after.t)), w("friend_id", "<", after.id)]),
-      ])
-    );
-  }
-  const rows = await q.orderBy("created_at", "desc").orderBy("friend_id", "desc").limit(limit + 1)
-    .execute();
+  const keys = pageKeys(FRIENDS, userId, after, limit + 1).as("k");
+  const rows = await db.selectFrom(keys)
+    .innerJoin(
+      "friendships as f",
+      (j) => j.onRef("f.friend_id", "=", "k.id").on("f.user_id", "=", userId),
+    )
+    .select(["f.friend_id", "f.remark", "f.created_at"])
+    .orderBy("k.t", "desc").orderBy("k.id", "desc").execute();
   return rows.map(toFriend);
 }
 
@@ -105,23 +102,41 @@ export async function requestPage(
   after: TimeId | null,
   limit: number,
 ) {
-  const [mine, other] = direction === "in" ? ["to_id", "from_id"] as const : [
-    "from_id",
-    "to_id",
-  ] as const;
-  let q = db.selectFrom("friend_requests").selectAll().where(mine, "=", userId);
-  if (after) {
-    q = q.where((w) =>
-      w.or([
-        w("created_at", "<", asMs(after.t)),
-        w.and([w("created_at", "=", asMs(after.t)), w(other, "<", after.id)]),
-      ])
-    );
-  }
-  const rows = await q.orderBy("created_at", "desc").orderBy(other, "desc").limit(limit + 1)
-    .execute();
+  const list = direction === "in" ? REQUESTS_IN : REQUESTS_OUT;
+  const keys = pageKeys(list, userId, after, limit + 1).as("k");
+  const rows = await db.selectFrom(keys)
+    .innerJoin(
+      "friend_requests as r",
+      (j) =>
+        direction === "in"
+          ? j.onRef("r.from_id", "=", "k.id").on("r.to_id", "=", userId)
+          : j.onRef("r.to_id", "=", "k.id").on("r.from_id", "=", userId),
+    )
+    .select(["r.from_id", "r.to_id", "r.message", "r.created_at"])
+    .orderBy("k.t", "desc").orderBy("k.id", "desc").execute();
   return rows.map(toRequest);
 }
+
+const FRIENDS: KeysetList = {
+  table: "friendships",
+  index: "ix_friends_page",
+  owner: "user_id",
+  time: "created_at",
+  id: "friend_id",
+};
+const REQUESTS_IN: KeysetList = {
+  table: "friend_requests",
+  index: "ix_requests_in",
+  owner: "to_id",
+  time: "created_at",
+  id: "from_id",
+};
+const REQUESTS_OUT: KeysetList = {
+  ...REQUESTS_IN,
+  index: "ix_requests_out",
+  owner: "from_id",
+  id: "to_id",
+};
 
 function toFriend(r: { friend_id: string; remark: string; created_at: string }): FriendRow {
   return { friendId: String(r.friend_id), remark: r.remark, since: Number(r.created_at) };
@@ -137,6 +152,3 @@ function toRequest(
     createdAt: Number(r.created_at),
   };
 }
-
-/** A BIGINT time compared as a number (kysely types it as the string it selects as). */
-const asMs = (t: number) => t as unknown as string;
