@@ -2,7 +2,8 @@
  * Friends, blocks and the server's conversation list in Chromium against a real system (worker
  * and gateway as child processes): a friend request accepted on one of alice's devices shows on
  * her other one at once; a pin made on one device appears on the other; a block refuses bob's
- * message. Screenshots go to artifacts/screenshots/social-*.png.
+ * message; and the devices page signs her other device out. Screenshots go to
+ * artifacts/screenshots/social-*.png.
  */
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -20,7 +21,8 @@ import {
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const PASSWORD = "correct horse battery";
-const NAME = "web: a friend request accepted on one device is seen on the other; pin; block";
+const NAME =
+  "web: a friend request accepted on one device is seen on the other; pin; block; sign-out";
 
 Deno.test({
   name: NAME,
@@ -123,6 +125,19 @@ Deno.test({
         await refused.getByText("This user does not accept that from you.").waitFor();
         assert.equal(await a1.getByTestId("msg").filter({ hasText: "Are you there?" }).count(), 0);
         await shot(b, "social-04-refused");
+      });
+      await t.step("alice signs her other device out from the devices page", async () => {
+        await a1.getByTestId("nav-devices").click();
+        const devices = a1.getByTestId("device");
+        await devices.nth(1).waitFor();
+        assert.equal(await devices.count(), 2);
+        await devices.filter({ hasText: "this device" }).waitFor();
+        await shot(a1, "social-05-devices");
+        const other = devices.filter({ hasNotText: "this device" });
+        await other.getByRole("button", { name: "Sign out" }).click();
+        await a2.getByRole("status").filter({ hasText: "You signed this device out" }).waitFor();
+        await a2.getByRole("button", { name: "Log in" }).waitFor();
+        await a1.getByTestId("device").nth(1).waitFor({ state: "detached" });
       });
     } finally {
       await browser?.close();
