@@ -17,6 +17,7 @@ import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from "@im/sha
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
 import { seed } from "./convlist_seed.ts";
 import { backgroundLoad, pageThrough } from "./convlist_load.ts";
+import { directPages } from "./convlist_direct.ts";
 import {
   findProcesses,
   freePort,
@@ -90,7 +91,6 @@ try {
     pinned: 10,
   });
   log(`seeded ${o.conversations} conversations in ${Math.round(performance.now() - t0)} ms`);
-  await db.destroy();
 
   const [port, workerPort] = [await freePort(), await freePort()];
   const env = {
@@ -158,7 +158,10 @@ try {
     until: performance.now() + o.durationSec * 1000,
   });
   const ticks1 = machineTicks();
+  // The same statements from this process, still under the background load.
+  const direct = await directPages(db, seeded.me, o.limit, 2);
   const background = load.stop();
+  await db.destroy();
   const usage = Object.fromEntries(groups.map((g) => [g.name, g.end()]));
   const cores = navigator.hardwareConcurrency;
   const busyPct =
@@ -170,6 +173,7 @@ try {
     machine: machineInfo(),
     options: o,
     paging,
+    direct,
     background,
     processes: usage,
     machineCpu: { busyPct, othersPct: Math.max(0, Math.round((busyPct - ours) * 10) / 10) },
@@ -187,6 +191,9 @@ try {
     `  first page   ${f(paging.firstPage)}`,
     `  later pages  ${f(paging.laterPages)}`,
     `  all pages    ${f(paging.allPages)}`,
+    `  SQL only     ${
+      f(direct.pages)
+    }; index rows read per page ≤ ${direct.maxIndexRowsReadPerPage}`,
     `  background   ${background.sentPerSec} msgs/s, send→ack ${
       f(background.sendToAck)
     }, errors ${background.errors}`,
