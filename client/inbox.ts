@@ -98,7 +98,13 @@ export class Inbox {
 
   /** Your settings of a conversation, from your reply or another device's push. */
   applySettings(s: ConversationSettings): void {
-    const item = this.#items.get(s.conversationId) ?? this.#stub(s.conversationId);
+    this.store.applyClear(s.conversationId, s.clearedSeq);
+    const item = this.#items.get(s.conversationId);
+    if (!item) {
+      // Not loaded here (a later page): a pin brings it to the top, so read the top again.
+      if (s.pinned && this.#loaded) this.load().catch(() => {});
+      return this.changed(s.conversationId);
+    }
     const cleared = s.clearedSeq > item.clearedSeq;
     Object.assign(item, s);
     if (cleared) {
@@ -106,8 +112,6 @@ export class Inbox {
       item.unread = 0;
       item.mentioned = false;
     }
-    this.#items.set(s.conversationId, item);
-    this.store.applyClear(s.conversationId, s.clearedSeq);
     this.changed(s.conversationId);
   }
 
