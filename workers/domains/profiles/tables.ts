@@ -53,17 +53,3 @@ export async function updateProfile(db: Exec, userId: string, c: ProfileChange):
     ...(c.dmPolicy !== undefined ? { dm_policy: c.dmPolicy } : {}),
   }).where("id", "=", userId).execute();
 }
-
-/** Each user's effective direct-message policy (unknown ids are absent). */
-export async function dmPoliciesOf(
-  db: Exec,
-  ids: string[],
-  defaultPolicy: DmPolicy,
-): Promise<Map<string, DmPolicy>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom("users").select(["id", "dm_policy"])
-    .where("id", "in", [...new Set(ids)]).execute();
-  return new Map(
-    rows.map((r) => [String(r.id), (r.dm_policy as DmPolicy | null) ?? defaultPolicy]),
-  );
-}

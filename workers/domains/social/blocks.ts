@@ -7,19 +7,32 @@ export async function blockedPairs(
   db: Exec,
   pairs: Array<[string, string]>,
 ): Promise<Set<string>> {
-  const out = new Set<string>();
-  if (pairs.length === 0) return out;
+  if (pairs.length === 0) return new Set();
   const users = [...new Set(pairs.flat())];
   const rows = await db.selectFrom("user_blocks").select(["user_id", "blocked_id"])
     .where("user_id", "in", users).where("blocked_id", "in", users).execute();
-  const key = (a: string, b: string) => (BigInt(a) < BigInt(b) ? `${a}:${b}` : `${b}:${a}`);
-  const asked = new Set(pairs.map(([a, b]) => key(a, b)));
-  for (const r of rows) {
-    const k = key(String(r.user_id), String(r.blocked_id));
+  return blockedAmong(rows.map((r) => [String(r.user_id), String(r.blocked_id)]), pairs);
+}
+
+/**
+ * Of the asked pairs, those some block row (blocker, blocked) covers in either direction, as
+ * "a:b" with a < b: the one meaning of "blocked" (also for reads that fetch the rows with more).
+ */
+export function blockedAmong(
+  rows: Array<[string, string]>,
+  pairs: Array<[string, string]>,
+): Set<string> {
+  const asked = new Set(pairs.map(([a, b]) => pairKeyOf(a, b)));
+  const out = new Set<string>();
+  for (const [a, b] of rows) {
+    const k = pairKeyOf(a, b);
     if (asked.has(k)) out.add(k);
   }
   return out;
 }
+
+export const pairKeyOf = (a: string, b: string) =>
+  BigInt(a) < BigInt(b) ? `${a}:${b}` : `${b}:${a}`;
 
 /** Whether either of two users has blocked the other. */
 export async function blockedEitherWay(db: Exec, a: string, b: string): Promise<boolean> {
