@@ -30,7 +30,7 @@ Deno.test("conversation list: each page reads its own rows only, however deep", 
     const now = Date.now();
     for (let i = 0; i < N; i += 1000) {
       const ids = Array.from({ length: Math.min(1000, N - i) }, (_, k) => `g:${i + k + 1}`);
-      await env.db.insertInto("conversations").values(ids.map((id, k) => ({
+      await env.db.insertInto("conversations").values(ids.map((id) => ({
         id,
         kind: "group",
         last_seq: 0,
