@@ -18,11 +18,12 @@ import {
   type MessageView,
   type SearchHit,
 } from "./mod.ts";
+import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
   /to <username> <text> send one message
-  /list                 conversations, with unread counts
+  /list                 conversations (the server's list: pinned first, unread counts)
   /history [n]          the last n messages of the open conversation (default 20)
   /older                load earlier messages of the open conversation
   /read                 mark the open conversation read
@@ -30,6 +31,7 @@ const HELP = `commands:
   /search <words>       search your messages (all conversations; /search here <words>: the
                         open one); matches are [bracketed]; /more for the next page
   /retry                resend messages that failed
+${SOCIAL_HELP}
   /quit                 leave`;
 
 const { values } = parseArgs({
@@ -55,9 +57,16 @@ try {
       if (!(e instanceof HttpError && e.code === ErrorCode.USERNAME_TAKEN)) throw e;
     });
   }
-  const client = new ImClient({ api, session: await api.login({ username, password }) });
+  const session = await api.login({
+    username,
+    password,
+    platform: "other",
+    deviceName: "terminal",
+  });
+  const client = new ImClient({ api, session });
   names.set(client.userId, username);
   wire(client);
+  wireSocial(cli(client));
   await client.connect();
   say(`logged in as ${username} (${client.userId}) on ${client.gatewayId}. /help for commands.`);
   await repl(client);
@@ -101,10 +110,11 @@ async function repl(client: ImClient) {
         const to = client.conversationWith(await idOf(client, rest[0]));
         await client.send(to, rest.slice(1).join(" "));
       } else if (cmd === "/list") {
-        for (const c of client.conversations()) {
+        for (const c of await client.inbox.load()) {
           const last = c.lastMessage ? ` — ${c.lastMessage.body || "(recalled)"}` : "";
           const who = c.peerId ? await name(client, c.peerId) : c.conversationId;
-          say(`${who}  unread ${c.unread}${last}`);
+          const flags = `${c.pinned ? " [pinned]" : ""}${c.muted ? " [muted]" : ""}`;
+          say(`${who}${flags}  unread ${c.unread}${c.mentioned ? " @you" : ""}${last}`);
         }
       } else if (cmd === "/history" || cmd === "/older") {
         const conv = open(client);
@@ -125,7 +135,8 @@ async function repl(client: ImClient) {
         else await searchPage(client);
       } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
-      } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
+      } else if (await socialCommand(cli(client), cmd, rest)) continue;
+      else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
       else await client.send(current, text.trim());
     } catch (err) {
@@ -146,6 +157,17 @@ async function hitLine(client: ImClient, h: SearchHit): Promise<string> {
   const t = new Date(h.serverTime).toISOString().slice(0, 16).replace("T", " ");
   const who = h.from === client.userId ? "me" : await name(client, h.from);
   return `[${t}] ${h.conversationId} #${h.seq} ${who}: ${markedSnippet(h)}`;
+}
+
+function cli(client: ImClient): CliContext {
+  return {
+    client,
+    api,
+    idOf: (u) => idOf(client, u),
+    name: (u) => name(client, u),
+    open: () => open(client),
+    say,
+  };
 }
 
 function open(_client: ImClient): string {

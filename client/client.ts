@@ -25,10 +25,16 @@ import { Catchup } from "./sync.ts";
 import { webSocketFactory } from "./transport.ts";
 import type { ClientEvents, ClientOptions } from "./options.ts";
 import { type ConversationSummary, summarize, timeline, type TimelineItem } from "./views.ts";
+import { type Requester, Social } from "./social.ts";
+import { Inbox } from "./inbox.ts";
 
 export class ImClient extends Emitter<ClientEvents> {
   readonly store: MessageStore;
   readonly outbox: Outbox;
+  /** Friends, requests, blocks and your profile (see social.ts). */
+  readonly social: Social;
+  /** The conversation list the server keeps for you (see inbox.ts). */
+  readonly inbox: Inbox;
   readonly #conn: Connection;
   readonly #keeper: SessionKeeper;
   readonly #catchup: Catchup;
@@ -72,6 +78,13 @@ export class ImClient extends Emitter<ClientEvents> {
       ingest: (m) => this.#ingest(m),
       onError: (e) => this.emit("error", e),
     });
+    const request: Requester = (type, data) => this.#conn.request(type, data, this.#timeout);
+    this.social = new Social(request, () => this.emit("change", {}));
+    this.inbox = new Inbox(
+      request,
+      this.store,
+      (conversationId) => this.emit("change", conversationId ? { conversationId } : {}),
+    );
     this.#sender = new Sender({
       conn: this.#conn,
       outbox: this.outbox,
@@ -177,6 +190,7 @@ export class ImClient extends Emitter<ClientEvents> {
     const upTo = seq ?? this.store.get(conversationId)?.syncedSeq ?? 0;
     if (upTo <= 0) return Promise.resolve();
     if (this.store.setRead(conversationId, upTo)) this.emit("change", { conversationId });
+    this.inbox.onRead(conversationId, upTo);
     return this.#catchup.markRead(conversationId, upTo);
   }
 
@@ -261,6 +275,7 @@ export class ImClient extends Emitter<ClientEvents> {
   #onRecalled(r: Recalled): void {
     const m = this.store.applyRecall(r);
     if (m) this.emit("recall", m);
+    this.inbox.onRecall(r);
     this.#catchup.scheduleGapFill(r.conversationId);
     this.emit("change", { conversationId: r.conversationId });
   }
@@ -268,7 +283,10 @@ export class ImClient extends Emitter<ClientEvents> {
   #ingest(messages: MessageView[]): void {
     if (messages.length === 0) return;
     const r = this.store.ingest(messages);
-    for (const m of r.released) this.emit("message", m);
+    for (const m of r.released) {
+      this.inbox.onMessage(m);
+      this.emit("message", m);
+    }
     for (const m of r.recalled) this.emit("recall", m);
     const convs = new Set(messages.map((m) => m.conversationId));
     for (const c of convs) {
@@ -285,6 +303,7 @@ export class ImClient extends Emitter<ClientEvents> {
       case "msg.sent":
         return this.#sender.acked(f.data);
       case "receipt":
+        this.inbox.onReceipt(f.data);
         if (this.store.applyReceipt(f.data)) {
           this.emit("receipt", f.data);
           this.emit("change", { conversationId: f.data.conversationId });
@@ -298,6 +317,17 @@ export class ImClient extends Emitter<ClientEvents> {
         return this.emit("change", { conversationId: f.data.conversationId });
       case "typing":
         return this.emit("typing", f.data);
+      case "friend.changed":
+        this.social.applyFriend(f.data);
+        return this.emit("friend", f.data);
+      case "block.changed":
+        this.social.applyBlock(f.data);
+        return this.emit("block", f.data);
+      case "profile.me":
+        this.social.applyProfile(f.data);
+        return this.emit("profile", f.data);
+      case "conv.changed":
+        return this.inbox.applySettings(f.data);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -308,6 +338,11 @@ export class ImClient extends Emitter<ClientEvents> {
       case "history.page":
       case "ids.batch":
       case "search.page":
+      case "friend.page":
+      case "friend.requests.page":
+      case "block.page":
+      case "profile.list":
+      case "conv.page":
         return; // replies: their requests took them
       default: {
         const never: never = f;
@@ -321,6 +356,9 @@ export class ImClient extends Emitter<ClientEvents> {
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
+    // Server state another device may have changed meanwhile: read again what was loaded.
+    const lists = [this.social.refresh(), ...(this.inbox.loaded ? [this.inbox.load()] : [])];
+    Promise.all(lists).catch((e) => this.emit("error", e));
   }
 
   #onState(s: StateChange): void {

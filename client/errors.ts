@@ -69,6 +69,17 @@ const PLAIN: Partial<Record<number, string>> = {
   [ErrorCode.RECALL_WINDOW]: "Too late to recall: messages can only be recalled for a short time.",
   [ErrorCode.ALREADY_RECALLED]: "That message was already recalled.",
   [ErrorCode.NOT_SENDER]: "You can only recall your own messages.",
+  [ErrorCode.REFUSED]: "This user does not accept that from you.",
+  [ErrorCode.SELF_TARGET]: "You cannot do that to yourself.",
+  [ErrorCode.REQUEST_PENDING]: "Your friend request is still waiting for an answer.",
+  [ErrorCode.ALREADY_FRIENDS]: "You are friends already.",
+  [ErrorCode.NO_SUCH_REQUEST]: "That friend request is no longer pending.",
+  [ErrorCode.NOT_FRIENDS]: "You are not friends with this user.",
+  [ErrorCode.REMARK_LENGTH]: "That name is too long.",
+  [ErrorCode.NOT_BLOCKED]: "This user is not blocked.",
+  [ErrorCode.REQUEST_MESSAGE_LENGTH]: "That message is too long for a friend request.",
+  [ErrorCode.DEVICE_NOT_FOUND]: "That device is not signed in.",
+  [ErrorCode.PAGE_CURSOR_INVALID]: "The list changed. Reload it.",
   [ErrorCode.INTERNAL]: "The server had a problem. Try again.",
   [ErrorCode.UNAVAILABLE]: "The server is busy right now. Try again in a moment.",
 };
@@ -79,6 +90,9 @@ const CLOSE_PLAIN: Partial<Record<number, string>> = {
   [CloseCode.ABUSE]: "Disconnected for sending too much. Reload to continue.",
   [CloseCode.POLICY]: "The server refused this page's connection.",
   [CloseCode.TOO_BIG]: "A message was too large for the server.",
+  [CloseCode.DEVICE_LIMIT]:
+    "You signed in on another device of this kind, so this one was signed out.",
+  [CloseCode.SIGNED_OUT]: "You signed this device out from another one.",
 };
 
 /** A sentence an app can show for any error this package throws. */

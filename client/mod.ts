@@ -36,6 +36,8 @@ export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
 export { statusOf } from "./views.ts";
 export { markedSnippet, type SnippetPart, snippetParts } from "./search.ts";
+export { type RequestItem, Social } from "./social.ts";
+export { Inbox, listOrder } from "./inbox.ts";
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 export type { Clock } from "./clock.ts";
 export { Emitter, type Listener } from "./emitter.ts";
@@ -46,20 +48,33 @@ export {
   webSocketFactory,
 } from "./transport.ts";
 export {
+  type BlockChange,
+  type BlockedView,
   type ClientFrame,
+  type ConversationItem,
   type ConversationKind,
+  type ConversationSettings,
   type ConversationState as ServerConversationState,
   type Cursor,
+  type DeviceView,
   directConversationId,
   directPeer,
+  type DmPolicy,
+  type FriendChange,
+  type FriendRequestView,
+  type FriendView,
   groupConversationId,
   type Hello,
   type MessageKind,
   type MessageView,
+  type MyProfile,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
+  type Platform,
+  PLATFORMS,
   PROTOCOL_VERSION,
+  type PublicProfile,
   type Recalled,
   type Receipt,
   type SearchHit,

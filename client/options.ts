@@ -1,5 +1,14 @@
 /** What `ImClient` takes and what it emits. */
-import type { Cursor, MessageView, OfflineNotice, Receipt, Typing } from "@im/protocol";
+import type {
+  BlockChange,
+  Cursor,
+  FriendChange,
+  MessageView,
+  MyProfile,
+  OfflineNotice,
+  Receipt,
+  Typing,
+} from "@im/protocol";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { StateChange } from "./connection.ts";
@@ -23,6 +32,12 @@ export interface ClientEvents {
   /** Someone in a conversation started or stopped typing (expires after `expiresInMs`). */
   typing: Typing;
   outbox: Outgoing[];
+  /** A friend request, accept, decline, cancel, unfriend or remark (yours, from any device, or theirs). */
+  friend: FriendChange;
+  /** You blocked or unblocked someone (here or on another device). */
+  block: BlockChange;
+  /** Your profile or settings changed (here or on another device). */
+  profile: MyProfile;
   /** New tokens: persist them if the app keeps sessions across reloads. */
   session: Session;
   /** A background failure (sync, gap fill, an unsolicited error frame). */

@@ -28,6 +28,7 @@ import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
+import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -116,6 +117,23 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       pickGateway: (avoid) => registry.pick(avoid),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
+    }),
+  );
+  app.route(
+    "/",
+    deviceRoutes({
+      db,
+      kv,
+      config,
+      jwtSecret,
+      log,
+      clientIp,
+      online: async (userId) =>
+        new Set(((await routes.lookup([userId])).get(userId) ?? []).map((r) => r.deviceId)),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
     }),
   );
   // Built once: each socket's closures keep what they capture for the connection's lifetime.
@@ -154,6 +172,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       });
     },
     onSocket: (socket, identity, remote) => {
+      trackLastSeen(socket, identity, (u, d, now) => touchDevice(db, u, d, now), log);
       attachSession(new Conn(socket, identity, remote, connLimits), sessionDeps);
     },
   };

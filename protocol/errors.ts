@@ -41,6 +41,23 @@ export const ErrorCode = {
   SEARCH_RANGE_INVALID: 3502,
   SEARCH_CURSOR_INVALID: 3503,
   SEARCH_DISABLED: 3504,
+  // 32xx: friends, blocks, profiles, devices, the conversation list
+  /** The user does not accept this from you (a block either way, or their stranger policy). */
+  REFUSED: 3201,
+  /** A friend request, block or remark naming yourself. */
+  SELF_TARGET: 3202,
+  REQUEST_PENDING: 3203,
+  ALREADY_FRIENDS: 3204,
+  NO_SUCH_REQUEST: 3205,
+  NOT_FRIENDS: 3206,
+  REMARK_LENGTH: 3207,
+  NOT_BLOCKED: 3208,
+  REQUEST_MESSAGE_LENGTH: 3209,
+  /** No such device, or not yours (the same answer either way). */
+  DEVICE_NOT_FOUND: 3210,
+  /** A paging cursor that this server did not issue to you for this list (or that was altered). */
+  PAGE_CURSOR_INVALID: 3211,
+  PROFILE_INVALID: 3212,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,
@@ -73,6 +90,10 @@ export const CloseCode = {
   SESSION_REVOKED: 4100,
   REPLACED: 4101,
   ABUSE: 4102,
+  /** A newer login of the same platform class took this device's place (DEVICE_LIMITS). */
+  DEVICE_LIMIT: 4110,
+  /** Signed out from another of the user's devices. */
+  SIGNED_OUT: 4111,
 } as const;
 export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 

@@ -22,3 +22,16 @@ export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";
 export type { SearchHit, SearchPage } from "./domains/search.ts";
+export type {
+  BlockChange,
+  BlockedView,
+  FriendChange,
+  FriendChangeKind,
+  FriendRequestView,
+  FriendView,
+} from "./domains/friends.ts";
+export { pairKey } from "./domains/friends.ts";
+export type { DmPolicy, MyProfile, PublicProfile } from "./domains/profiles.ts";
+export type { ConversationItem, ConversationSettings } from "./domains/inbox.ts";
+export { DEFAULT_PAGE_LIMIT } from "./domains/paging.ts";
+export { type DeviceView, type Platform, PLATFORMS } from "./domains/devices.ts";

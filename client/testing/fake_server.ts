@@ -17,6 +17,7 @@ import {
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
 import { fakeSearch } from "./fake_search.ts";
+import { FakeSocial, type SocialFrame } from "./fake_social.ts";
 
 interface Conv {
   members: string[];
@@ -43,6 +44,13 @@ export class FakeServer {
   #peers = new Set<Peer>();
   #msgSeq = 1000;
   #tokenSeq = 0;
+  /** Friends, blocks, profiles and the conversation list. */
+  readonly social = new FakeSocial({
+    convs: this.convs,
+    push: (userId, frame, exceptSelf) =>
+      this.#push(userId, frame, exceptSelf ? this.#current : undefined),
+  });
+  #current: FakeSocket | undefined;
 
   /** A login answer for this user, with a fresh token the fake accepts. */
   login(userId: string, deviceId = `dev-${userId}`): LoginResult {
@@ -150,6 +158,7 @@ export class FakeServer {
       serverTime: Date.now(),
     };
     c.messages.push(message);
+    this.social.onMessage(conversationId, c.members);
     return { message, isNew: true, members: c.members };
   }
 
@@ -175,6 +184,8 @@ export class FakeServer {
         if (f.data.to === me) return fail(ErrorCode.SELF_MESSAGE, "cannot send to yourself");
         const target = f.data.conversationId ?? directConversationId(me, f.data.to!);
         if (!this.#conv(target, me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        const to = directPeer(target, me);
+        if (to && this.social.refuses(me, to)) return fail(ErrorCode.REFUSED, "refused");
         const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, f.data.body);
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
         reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
@@ -277,6 +288,10 @@ export class FakeServer {
           type: "ids.batch",
           data: { ids: Array.from({ length: f.data.count }, () => String(++this.#msgSeq)) },
         });
+      default:
+        this.#current = peer.socket;
+        this.social.handle(me, f satisfies SocialFrame, reply, fail);
+        this.#current = undefined;
     }
   }
 

@@ -13,6 +13,7 @@ import { processFields } from "./fields/process.ts";
 import { searchFields } from "./fields/search.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
+import { socialFields } from "./fields/social.ts";
 
 export const CONFIG_FIELDS = {
   ...storeFields,
@@ -23,6 +24,7 @@ export const CONFIG_FIELDS = {
   ...messageFields,
   ...searchFields,
   ...processFields,
+  ...socialFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -13,6 +13,10 @@ export interface UsersTable {
   password_hash: string;
   nickname: string;
   created_at: Ms;
+  avatar_url: Generated<string>;
+  bio: Generated<string>;
+  /** "everyone" | "friends"; NULL: the server's DM_POLICY. */
+  dm_policy: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RefreshTokensTable {
@@ -51,6 +55,11 @@ export interface ConversationMembersTable {
   left_seq: ColumnType<number | null, number | null | undefined, number | null>;
   /** The latest seq that mentions the member (mentioned while above read_seq). */
   mention_seq: Generated<number>;
+  /** The member's own settings (0/1), and the list's activity time (last message or joining). */
+  pinned: Generated<number>;
+  muted: Generated<number>;
+  hidden: Generated<number>;
+  active_at: ColumnType<string, number | undefined, number>;
 }
 
 export interface MessagesTable {
@@ -114,6 +123,40 @@ export interface SearchIndexTable {
   scope: string;
 }
 
+/** One side of a friendship (two rows per friendship); `remark` is that side's private name. */
+export interface FriendshipsTable {
+  user_id: BigId;
+  friend_id: BigId;
+  remark: Generated<string>;
+  created_at: Ms;
+}
+
+/** Pending friend requests only: answering one deletes it. */
+export interface FriendRequestsTable {
+  from_id: BigId;
+  to_id: BigId;
+  message: Generated<string>;
+  created_at: Ms;
+}
+
+/** Devices a user signed in with; signed in while a refresh token of it is live. */
+export interface DevicesTable {
+  user_id: BigId;
+  device_id: string;
+  platform: string;
+  name: Generated<string>;
+  created_at: Ms;
+  last_login_at: Ms;
+  last_seen_at: Ms;
+}
+
+/** Secrets the server made for itself (`paging`: signs list cursors). */
+export interface ServerKeysTable {
+  name: string;
+  secret: Uint8Array;
+  created_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -126,4 +169,8 @@ export interface Database {
   search_outbox: SearchOutboxTable;
   search_state: SearchStateTable;
   search_index: SearchIndexTable;
+  friendships: FriendshipsTable;
+  friend_requests: FriendRequestsTable;
+  devices: DevicesTable;
+  server_keys: ServerKeysTable;
 }

@@ -10,6 +10,7 @@ import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
 import { loadDraft, saveDraft } from "./storage.ts";
+import { BlockButton } from "./block.tsx";
 
 export function ConversationView(props: {
   client: ImClient;
@@ -22,10 +23,8 @@ export function ConversationView(props: {
   onError(text: string): void;
 }) {
   const { client, conversationId } = props;
-  const title = titleOf(
-    { conversationId, peerId: directPeer(conversationId, client.userId) },
-    props.names,
-  );
+  const peer = directPeer(conversationId, client.userId);
+  const title = titleOf({ conversationId, peerId: peer }, props.names);
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -122,6 +121,7 @@ export function ConversationView(props: {
           ‹
         </button>
         <h2 data-testid="chat-title">{title}</h2>
+        {peer && <BlockButton client={client} peerId={peer} onError={props.onError} />}
       </header>
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">

@@ -13,6 +13,7 @@ import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
 import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
 import { reindexMessages } from "../search/outbox.ts";
+import { refusedDirect } from "../social/audience.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -75,13 +76,16 @@ export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
   for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew);
 };
 
-/** Direct peers must exist; a group's sender must be one of its members. */
+/**
+ * Direct peers must exist and accept the sender (no block either way, their stranger policy);
+ * a group's sender must be one of its members.
+ */
 async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
   const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
   for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
   const groups = targeted.filter(([, t]) => t.kind === "group").map(([, t]) => t.conversationId);
   const members = await ctx.members.of(groups);
-  return targeted.filter(([e, t]) => {
+  const found = targeted.filter(([e, t]) => {
     const ok = t.peer
       ? ctx.knownUsers.has(t.peer)
       : members.get(t.conversationId)?.includes(e.env.userId);
@@ -93,6 +97,34 @@ async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTar
       );
     }
     return ok;
+  });
+  return await dropRefused(ctx, found);
+}
+
+/** Drops (and answers REFUSED) direct sends the receiver does not accept; see social/audience.ts. */
+async function dropRefused(ctx: TxContext, found: Array<[SendEntry, SendTarget]>) {
+  const refused = await refusedDirect(
+    ctx.tx,
+    found.flatMap(([e, t]) => t.peer ? [[e.env.userId, t.peer] as [string, string]] : []),
+    ctx.config.dmPolicy as "everyone" | "friends",
+  );
+  const isRefused = ([e, t]: [SendEntry, SendTarget]) =>
+    t.peer !== undefined && refused.has(`${e.env.userId}>${t.peer}`);
+  // A resend of a message stored before the block still gets its original ack back.
+  const stored = await findByClientIds(
+    ctx.tx,
+    found.filter(isRefused).map(([e]) => ({
+      senderId: e.env.userId,
+      clientMsgId: e.env.frame.data.clientMsgId,
+    })),
+  );
+  return found.filter((st) => {
+    const e = st[0];
+    if (!isRefused(st) || stored.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))) {
+      return true;
+    }
+    ctx.reject(e, new PermanentError(ErrorCode.REFUSED, "this user does not accept your messages"));
+    return false;
   });
 }
 
