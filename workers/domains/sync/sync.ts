@@ -10,7 +10,7 @@ import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
 import { conversationsOf, membersOf } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
-import { toView } from "../messages/views.ts";
+import { viewsFor } from "../messages/hydrate.ts";
 import { statesFor, wireState } from "./states.ts";
 
 export const DEFAULT_SYNC_LIMIT = 200;
@@ -49,7 +49,7 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
     let messages: SyncConversation["messages"] = [];
     if (behind && budget > 0) {
       const page = await pageOf(ctx.db, conversationId, { afterSeq: cursor }, budget, s.window);
-      messages = page.messages.map(toView);
+      messages = await viewsFor(ctx.db, userId, page.messages, s.window);
       budget -= messages.length;
       more ||= page.more;
     } else if (behind) {
