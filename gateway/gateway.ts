@@ -24,6 +24,7 @@ import { Hub } from "./ws/hub.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
+import { mediaRoutes, mediaStorage } from "./media/mod.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -95,6 +96,10 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
     }),
+  );
+  app.route(
+    "/",
+    mediaRoutes({ db, redis, keys, config, jwtSecret, log, storage: mediaStorage(config) }),
   );
   app.get("/ws", (c) => {
     if (draining) {
