@@ -30,8 +30,15 @@ export {
   TimeoutError,
 } from "./errors.ts";
 export type { CloseAction } from "./errors.ts";
-export { newClientMsgId, type OutboxStorage, type Outgoing, type OutgoingState } from "./outbox.ts";
-export { MessageStore } from "./store.ts";
+export {
+  newClientMsgId,
+  type OutboxStorage,
+  type Outgoing,
+  type OutgoingContent,
+  type OutgoingState,
+} from "./outbox.ts";
+export { MediaApi, type MediaLink, type UploadProgress, type UploadRequest } from "./media.ts";
+export { isNotice, MessageStore } from "./store.ts";
 export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
 export { statusOf } from "./views.ts";
@@ -49,18 +56,27 @@ export {
   type ConversationKind,
   type ConversationState as ServerConversationState,
   type Cursor,
+  type CustomContent,
   directConversationId,
   directPeer,
+  EDITABLE_KINDS,
+  type Edited,
   groupConversationId,
   type Hello,
+  type Location,
+  type MediaKind,
+  type MediaRef,
   type MessageKind,
   type MessageView,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
   PROTOCOL_VERSION,
+  type ReactionChanged,
+  type ReactionCount,
   type Recalled,
   type Receipt,
+  type ReplyPreview,
   type SentAck,
   type ServerFrame,
   SUBPROTOCOL,

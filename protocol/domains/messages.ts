@@ -69,7 +69,7 @@ export interface SentAck {
   seq: number;
   conversationId: string;
   serverTime: number;
-  /** The stored message, for every send but a plain text without reply (the sender has that). */
+  /** The stored message, for every send but a plain text (no reply, not a forward). */
   message?: MessageView;
 }
 

@@ -204,7 +204,7 @@ async function emitSent(
   const { msgId, seq, conversationId } = m;
   const view = toView(m, extras);
   // A plain text's ack is what it always was; anything richer carries the stored message.
-  const plain = m.kind === "text" && !m.replyToMsgId;
+  const plain = m.kind === "text" && !m.replyToMsgId && !m.content; // (a forward has content)
   ctx.reply(e, {
     type: "msg.sent",
     data: {
