@@ -77,7 +77,8 @@ function preview(c: ConversationSummary, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
   const who = m.from === me ? "You: " : "";
-  return m.recalled ? `${who}message recalled` : who + m.body.slice(0, 80);
+  // Media without a caption: say what it is (`[image]`).
+  return m.recalled ? `${who}message recalled` : who + (m.body.slice(0, 80) || `[${m.kind}]`);
 }
 
 /** A conversation's name: the other member's in a direct chat. */
