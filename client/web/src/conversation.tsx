@@ -240,7 +240,7 @@ function Composer(
           disabled={!!editing}
           onClick={() => picker.current?.click()}
         >
-          📎
+          Attach
         </button>
         <textarea
           data-testid="composer"
