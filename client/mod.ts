@@ -39,6 +39,7 @@ export {
 } from "./outbox.ts";
 export { MediaApi, type MediaLink, type UploadProgress, type UploadRequest } from "./media.ts";
 export { isNotice, MessageStore } from "./store.ts";
+export { describeMessage } from "./describe.ts";
 export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
 export { statusOf } from "./views.ts";
