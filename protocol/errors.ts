@@ -48,7 +48,7 @@ export const ErrorCode = {
   MEDIA_DURATION: 3306,
   /** No such media, or not yours to fetch (a stranger, a former member): the same answer. */
   MEDIA_NOT_FOUND: 3307,
-  /** A signed media link that is malformed, altered, or issued for someone else. */
+  /** A signed media link that is malformed or altered (variant, media, user or expiry). */
   MEDIA_LINK_INVALID: 3308,
   /** A signed media link past its expiry; ask for a new one. */
   MEDIA_LINK_EXPIRED: 3309,
