@@ -118,7 +118,7 @@ try {
   const rss = () => snapshot(gateway.pid)?.rssKiB ?? 0;
 
   /** Uploads `count` files of `size` one after the other; MiB/s and the gateway's RSS. */
-  async function uploads(size: number, count: number) {
+  const uploads = async (size: number, count: number) => {
     const before = rss();
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
@@ -134,8 +134,8 @@ try {
       rssBeforeMiB: Math.round(before / 102.4) / 10,
       rssPeakMiB: Math.round(peak / 102.4) / 10,
     };
-  }
-  async function upload(size: number, kind: "file" | "image", body?: Uint8Array<ArrayBuffer>) {
+  };
+  const upload = async (size: number, kind: "file" | "image", body?: Uint8Array<ArrayBuffer>) => {
     let sent = 0;
     const chunk = new Uint8Array(64 * 1024).map((_, i) => (i * 31) % 251);
     const stream = body ? new Blob([body]).stream() : new ReadableStream<Uint8Array>({
@@ -159,7 +159,7 @@ try {
     });
     if (r.status !== 201) throw new Error(`upload: ${r.status} ${await r.text()}`);
     await r.body?.cancel();
-  }
+  };
 
   log("uploads: 1 MiB x 50, 50 MiB x 5, 200 MiB x 1");
   await upload(MiB, "file"); // warm up
