@@ -5,17 +5,16 @@
  * own database, key prefix and MEDIA_DIR (or its own s3rver with --s3) and tears it all down.
  *
  *   deno run -A scripts/bench/media.ts [--s3] [--rate 1000] [--duration 20] [--pairs 50]
+ *     [--rounds 3] [--media-rate 10]
  *
  * See docs/BENCHMARKS.md ("Media") for the figures and the conditions they were taken in.
  */
 import { parseArgs } from "node:util";
-import { Redis } from "ioredis";
-import { createDb, dropDatabase } from "@im/shared/db";
+import { dropDatabase } from "@im/shared/db";
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
 import { inspect, thumbnail } from "../../gateway/media/images.ts";
 import { S3rverProcess } from "../../gateway/media/testing/s3rver.ts";
-import { readLines } from "./lines.ts";
-import type { LoadResult, LoadSpec } from "./load.ts";
+import { createUsers, dropKeys, messages, type RunResult } from "./media_runs.ts";
 import {
   freePort,
   machineInfo,
@@ -37,11 +36,13 @@ const { values: args } = parseArgs({
     pairs: { type: "string", default: "50" },
     // MiB/s of 1 MiB uploads beside the messages (two uploaders); 0 = as fast as they go.
     "media-rate": { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
     out: { type: "string", default: "" },
   },
 });
 const RATE = Number(args.rate), DURATION = Number(args.duration), PAIRS = Number(args.pairs);
 const MEDIA_RATE = Number(args["media-rate"]);
+const ROUNDS = Number(args.rounds);
 const MiB = 1024 * 1024;
 const ROOT = new URL("../../", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,7 +104,7 @@ try {
   await waitReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
   await sleep(2000); // partitions leased
   const base = `http://127.0.0.1:${port}`;
-  const users = await createUsers(2 + PAIRS * 2);
+  const users = await createUsers(mysqlUrl, runId, 2 + PAIRS * 2);
   const token = async (u: string, d: string) =>
     (await signAccessToken(jwtSecret, {
       jwtIssuer: "im",
@@ -196,7 +197,9 @@ try {
     imageUploadMs.record(performance.now() - t0);
   }
 
-  log(`messages at ${RATE}/s for ${DURATION} s, ${PAIRS} pairs: without media, then with`);
+  log(
+    `messages at ${RATE}/s for ${DURATION} s, ${PAIRS} pairs, ${ROUNDS} rounds without and with media`,
+  );
   const conns = await Promise.all(
     users.slice(2).map(async (u, i) => ({
       userId: u,
@@ -206,27 +209,37 @@ try {
       token: await token(u, `b${i}`),
     })),
   );
-  await sleep(3000);
-  const quiet = await messages(conns, 0);
-  const mediaLoad = { stop: false, bytes: 0 };
-  const busyStart = performance.now();
-  const busy = messages(conns, 1);
-  const uploaders = [0, 1].map(async () => {
-    // Each uploader starts one 1 MiB upload every 2/MEDIA_RATE seconds (or back to back).
-    const every = MEDIA_RATE > 0 ? 2000 / MEDIA_RATE : 0;
-    while (!mediaLoad.stop) {
-      const t0 = performance.now();
-      await upload(MiB, "file");
-      mediaLoad.bytes += MiB;
-      await sleep(Math.max(0, every - (performance.now() - t0)));
-    }
-  });
-  const withMedia = await busy;
-  const busySec = (performance.now() - busyStart) / 1000;
-  mediaLoad.stop = true;
-  await Promise.all(uploaders);
-  await sleep(3000);
-  const quietAgain = await messages(conns, 2); // a quiet run after, to show the drift between runs
+  const runCtx = { dir, env, rate: RATE, durationSec: DURATION };
+  // Quiet and media runs alternate, so drift of a shared machine hits both alike.
+  const rounds: Array<{ quiet: RunResult; withMedia: RunResult & { mediaMiBPerSec: number } }> = [];
+  let run = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    await sleep(2000);
+    const quiet = await messages(runCtx, conns, run++);
+    const mediaLoad = { stop: false, bytes: 0 };
+    const busyStart = performance.now();
+    const busy = messages(runCtx, conns, run++);
+    const uploaders = [0, 1].map(async () => {
+      // Each uploader starts one 1 MiB upload every 2/MEDIA_RATE seconds (or back to back).
+      const every = MEDIA_RATE > 0 ? 2000 / MEDIA_RATE : 0;
+      while (!mediaLoad.stop) {
+        const t0 = performance.now();
+        await upload(MiB, "file");
+        mediaLoad.bytes += MiB;
+        await sleep(Math.max(0, every - (performance.now() - t0)));
+      }
+    });
+    const withMedia = await busy;
+    const busySec = (performance.now() - busyStart) / 1000;
+    mediaLoad.stop = true;
+    await Promise.all(uploaders);
+    const mediaMiBPerSec = Math.round((mediaLoad.bytes / MiB / busySec) * 10) / 10;
+    rounds.push({ quiet, withMedia: { ...withMedia, mediaMiBPerSec } });
+    log(
+      `round ${r + 1}: p99 ${quiet.e2eMs.p99} ms quiet, ${withMedia.e2eMs.p99} ms with ` +
+        `${mediaMiBPerSec} MiB/s of uploads (machine ${quiet.machineBusyPct}% / ${withMedia.machineBusyPct}% busy)`,
+    );
+  }
 
   const report = {
     schema: "im-bench-media/1",
@@ -237,16 +250,7 @@ try {
     uploads: [small, large, huge],
     thumbnail12MpMs: thumbMs.summary(),
     imageUpload12MpMs: imageUploadMs.summary(),
-    messages: {
-      rate: RATE,
-      durationSec: DURATION,
-      quiet,
-      withMedia: {
-        ...withMedia,
-        mediaMiBPerSec: Math.round((mediaLoad.bytes / MiB / busySec) * 10) / 10,
-      },
-      quietAgain,
-    },
+    messages: { rate: RATE, durationSec: DURATION, pairs: PAIRS, rounds },
   };
   const out = args.out || `bench-results/media-${report.at.replace(/[:.]/g, "-")}.json`;
   await Deno.mkdir(new URL(`../../${out}`, import.meta.url).pathname.replace(/[^/]+$/, ""), {
@@ -258,94 +262,7 @@ try {
 } finally {
   await Promise.all(system.map((p) => stopProcess(p)));
   await dropDatabase(mysqlUrl).catch(() => {});
-  await dropKeys().catch(() => {});
+  await dropKeys(prefix).catch(() => {});
   await s3?.stop();
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-}
-
-/** Users straight into the table: registering through the API would spend argon2 time. */
-async function createUsers(n: number): Promise<string[]> {
-  const db = createDb(mysqlUrl);
-  try {
-    const ids: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = await db.insertInto("users").values({
-        username: `m${runId}_${i}`,
-        password_hash: "x",
-        nickname: `m${i}`,
-        created_at: Date.now(),
-      }).executeTakeFirstOrThrow();
-      ids.push(String(r.insertId));
-    }
-    return ids;
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** One run of the standard load generator (scripts/bench/load.ts); ack and e2e latency. */
-async function messages(conns: LoadSpec["conns"], run: number) {
-  const spec: LoadSpec = {
-    role: "e2e",
-    proc: run, // clientMsgIds start with it: each run's are new
-    client: "raw",
-    conns,
-    rate: RATE,
-    window: 16,
-    size: 100,
-    warmupMs: 3000,
-    durationMs: DURATION * 1000,
-    drainMs: 3000,
-    connectConcurrency: 64,
-    heartbeatSec: 25,
-    ackMs: 50,
-  };
-  const file = `${dir}/load-${crypto.randomUUID()}.json`;
-  await Deno.writeTextFile(file, JSON.stringify(spec));
-  const p = spawnDeno(
-    "load",
-    ["run", "-A", new URL("./load.ts", import.meta.url).pathname, file],
-    env,
-    `${dir}/load.log`,
-    {
-      stdin: "piped",
-      stdout: "piped",
-    },
-  );
-  const writer = p.child.stdin.getWriter();
-  let result: LoadResult | null = null;
-  for await (const line of readLines(p.child.stdout)) {
-    if (!line.startsWith("{")) continue;
-    const ev = JSON.parse(line);
-    if (ev.event === "ready") await writer.write(new TextEncoder().encode("go\n"));
-    if (ev.event === "result") {
-      result = ev;
-      break;
-    }
-  }
-  await stopProcess(p, 3000);
-  if (!result) throw new Error(`load generator failed (${dir}/load.log)`);
-  const h = (d: LoadResult["e2e"]) => {
-    const x = new Histogram();
-    x.merge(d);
-    return x.summary();
-  };
-  return {
-    sentPerSec: Math.round(result.sent / result.windowSec),
-    lost: result.lost,
-    errors: result.errorFrames,
-    ackMs: h(result.ack),
-    e2eMs: h(result.e2e),
-  };
-}
-
-async function dropKeys() {
-  const redis = new Redis("redis://127.0.0.1:6379");
-  let cursor = "0";
-  do {
-    const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (found.length) await redis.unlink(...found);
-    cursor = next;
-  } while (cursor !== "0");
-  redis.disconnect();
 }

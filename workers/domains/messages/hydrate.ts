@@ -11,22 +11,18 @@ import { toView } from "./views.ts";
 
 const NOTICES = new Set(["recall", "edit"]);
 
-/** The messages these rows refer to (quoted, edited) that the reader's window shows. */
+/** The messages these rows refer to (quoted, edited), within `window` when given. */
 export async function refsFor(
   db: Exec,
   rows: Iterable<StoredMessage>,
-  window: Window = { above: 0, upTo: null },
+  window?: Window,
 ): Promise<Map<string, StoredMessage>> {
   const ids = new Set<string>();
   for (const m of rows) {
     if (m.replyToMsgId) ids.add(m.replyToMsgId);
     if (m.kind === "edit" && m.refMsgId) ids.add(m.refMsgId);
   }
-  const found = await findByIds(db, [...ids]);
-  for (const [id, m] of found) {
-    if (m.seq <= window.above || (window.upTo !== null && m.seq > window.upTo)) found.delete(id);
-  }
-  return found;
+  return inWindow(await findByIds(db, [...ids]), window);
 }
 
 /** Wire views of a page of one conversation, as `reader` sees it. */
@@ -36,13 +32,41 @@ export async function viewsFor(
   rows: StoredMessage[],
   window?: Window,
 ): Promise<MessageView[]> {
-  if (rows.length === 0) return [];
+  return (await viewsForPages(db, reader, [{ rows, window }]))[0];
+}
+
+export interface Page {
+  rows: StoredMessage[];
+  window?: Window;
+}
+
+/** Views of pages of several conversations, with one query for refs and one for reactions. */
+export async function viewsForPages(
+  db: Exec,
+  reader: string,
+  pages: Page[],
+): Promise<MessageView[][]> {
+  const all = pages.flatMap((p) => p.rows);
+  if (all.length === 0) return pages.map(() => []);
+  // Each page's refs are filtered by its own window; the lookups are one query each.
   // One after the other: a transaction's executor is one connection.
-  const refs = await refsFor(db, rows, window);
+  const found = await refsFor(db, all);
   const reactions = await reactionsFor(
     db,
     reader,
-    rows.filter((m) => !NOTICES.has(m.kind) && !m.recalledAt).map((m) => m.msgId),
+    all.filter((m) => !NOTICES.has(m.kind) && !m.recalledAt).map((m) => m.msgId),
   );
-  return rows.map((m) => toView(m, { refs, reactions }));
+  return pages.map((p) => {
+    const refs = inWindow(found, p.window);
+    return p.rows.map((m) => toView(m, { refs, reactions }));
+  });
+}
+
+function inWindow(refs: Map<string, StoredMessage>, window?: Window) {
+  if (!window) return refs;
+  return new Map(
+    [...refs].filter(([, m]) =>
+      m.seq > window.above && (window.upTo === null || m.seq <= window.upTo)
+    ),
+  );
 }
