@@ -207,6 +207,7 @@ try {
       hostname: "127.0.0.1",
       port,
       token: await token(u, `b${i}`),
+      device: 0,
     })),
   );
   const runCtx = { dir, env, rate: RATE, durationSec: DURATION };

@@ -2,9 +2,31 @@
 import { Redis } from "ioredis";
 import { createDb } from "@im/shared/db";
 import { readLines } from "./lines.ts";
-import type { LoadResult, LoadSpec } from "./load.ts";
 import { machineTicks, spawnDeno, stopProcess } from "./procs.ts";
-import { Histogram } from "./stats.ts";
+import { Histogram, type HistogramData } from "./stats.ts";
+
+/**
+ * The part of load.ts's spec and result this script uses, declared here so it keeps working
+ * while the orchestrator's own files are reorganised (fields it does not know are ignored:
+ * `device`, `messages`, `historyRate` and `typingRate` are for newer generators).
+ */
+export interface Conn {
+  userId: string;
+  partner: string;
+  hostname: string;
+  port: number;
+  token: string;
+  device: number;
+}
+interface LoadResult {
+  event: "result";
+  sent: number;
+  lost: number;
+  errorFrames: Record<string, number>;
+  windowSec: number;
+  ack: HistogramData;
+  e2e: HistogramData;
+}
 
 /** Users straight into the table: registering through the API would spend argon2 time. */
 export async function createUsers(mysqlUrl: string, runId: string, n: number): Promise<string[]> {
@@ -29,12 +51,15 @@ export async function createUsers(mysqlUrl: string, runId: string, n: number): P
 /** One run of the standard load generator (scripts/bench/load.ts); ack and e2e latency. */
 export async function messages(
   ctx: { dir: string; env: Record<string, string>; rate: number; durationSec: number },
-  conns: LoadSpec["conns"],
+  conns: Conn[],
   run: number,
 ) {
   const { dir, env } = ctx;
-  const spec: LoadSpec = {
+  const spec = {
     role: "e2e",
+    messages: true,
+    historyRate: 0,
+    typingRate: 0,
     proc: run, // clientMsgIds start with it: each run's are new
     client: "raw",
     conns,

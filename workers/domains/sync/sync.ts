@@ -47,7 +47,7 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
     const cursor = cursors.get(conversationId) ?? 0;
     const behind = s.lastSeq > cursor;
     if (!behind && !cursors.has(conversationId)) continue;
-    let messages: SyncConversation["messages"] = [];
+    const messages: SyncConversation["messages"] = [];
     if (behind && budget > 0) {
       const page = await pageOf(ctx.db, conversationId, { afterSeq: cursor }, budget, s.window);
       pages.push({ rows: page.messages, window: s.window, into: conversations.length });
