@@ -14,7 +14,7 @@ import { dropDatabase } from "@im/shared/db";
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
 import { inspect, thumbnail } from "../../gateway/media/images.ts";
 import { S3rverProcess } from "../../gateway/media/testing/s3rver.ts";
-import { createUsers, dropKeys, messages, type RunResult } from "./media_runs.ts";
+import { bareServerMiBps, createUsers, dropKeys, messages, type RunResult } from "./media_runs.ts";
 import {
   freePort,
   machineInfo,
@@ -167,6 +167,10 @@ try {
   const small = await uploads(MiB, 50);
   const large = await uploads(50 * MiB, 5);
   const huge = await uploads(200 * MiB, 1); // RSS must not follow the file's size
+  const bare = {
+    "1MiB": await bareServerMiBps(dir, MiB, 50),
+    "50MiB": await bareServerMiBps(dir, 50 * MiB, 5),
+  };
 
   log("thumbnails: a 12 MP JPEG");
   const photo = Uint8Array.from(
@@ -249,6 +253,8 @@ try {
     storage: s3 ? "s3 (s3rver on loopback)" : "local disk",
     mediaRateMiBPerSec: MEDIA_RATE,
     uploads: [small, large, huge],
+    /** MiB/s of a bare Deno server writing the same streams to disk, at the same time. */
+    bareServerMiBPerSec: bare,
     thumbnail12MpMs: thumbMs.summary(),
     imageUpload12MpMs: imageUploadMs.summary(),
     messages: { rate: RATE, durationSec: DURATION, pairs: PAIRS, rounds },

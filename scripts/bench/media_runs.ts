@@ -132,3 +132,43 @@ export async function dropKeys(prefix: string) {
   } while (cursor !== "0");
   redis.disconnect();
 }
+
+/**
+ * The control: a bare Deno HTTP server in this process writing a streamed body to disk, fed by
+ * the same kind of client as the gateway. What the gateway adds is the difference.
+ */
+export async function bareServerMiBps(dir: string, size: number, count: number): Promise<number> {
+  const srv = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const f = await Deno.open(`${dir}/bare-${crypto.randomUUID()}`, {
+      write: true,
+      createNew: true,
+    });
+    await req.body!.pipeTo(f.writable);
+    return new Response("ok");
+  });
+  const chunk = new Uint8Array(64 * 1024).map((_, i) => (i * 31) % 251);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= size) return c.close();
+        c.enqueue(chunk.slice(0, Math.min(chunk.length, size - sent)));
+        sent += chunk.length;
+      },
+    });
+    const r = await fetch(`http://127.0.0.1:${srv.addr.port}/`, {
+      method: "POST",
+      body,
+      // @ts-ignore: streamed request body
+      duplex: "half",
+    });
+    await r.text();
+  }
+  const sec = (performance.now() - t0) / 1000;
+  await srv.shutdown();
+  for (const e of Deno.readDirSync(dir)) {
+    if (e.name.startsWith("bare-")) Deno.removeSync(`${dir}/${e.name}`);
+  }
+  return Math.round(((size * count) / (1024 * 1024) / sec) * 10) / 10;
+}
