@@ -133,11 +133,39 @@ export async function dropKeys(prefix: string) {
   redis.disconnect();
 }
 
+/** POSTs a file with curl, chunked (streamed, no Content-Length); throws unless 201/200. */
+export async function curlPost(url: string, path: string, token?: string): Promise<void> {
+  const out = await new Deno.Command("curl", {
+    args: [
+      "-s",
+      "-X",
+      "POST",
+      "-o",
+      "/dev/null",
+      "-w",
+      "%{http_code}",
+      "-H",
+      "Transfer-Encoding: chunked",
+      ...(token ? ["-H", `Authorization: Bearer ${token}`] : []),
+      "-T",
+      path,
+      url,
+    ],
+  }).output();
+  const code = new TextDecoder().decode(out.stdout);
+  if (code !== "201" && code !== "200") throw new Error(`upload answered ${code}`);
+}
+
 /**
  * The control: a bare Deno HTTP server in this process writing a streamed body to disk, fed by
- * the same kind of client as the gateway. What the gateway adds is the difference.
+ * the same client as the gateway. What the gateway adds is the difference.
  */
-export async function bareServerMiBps(dir: string, size: number, count: number): Promise<number> {
+export async function bareServerMiBps(
+  dir: string,
+  path: string,
+  size: number,
+  count: number,
+): Promise<number> {
   const srv = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const f = await Deno.open(`${dir}/bare-${crypto.randomUUID()}`, {
       write: true,
@@ -146,25 +174,8 @@ export async function bareServerMiBps(dir: string, size: number, count: number):
     await req.body!.pipeTo(f.writable);
     return new Response("ok");
   });
-  const chunk = new Uint8Array(64 * 1024).map((_, i) => (i * 31) % 251);
   const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
-    let sent = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull(c) {
-        if (sent >= size) return c.close();
-        c.enqueue(chunk.slice(0, Math.min(chunk.length, size - sent)));
-        sent += chunk.length;
-      },
-    });
-    const r = await fetch(`http://127.0.0.1:${srv.addr.port}/`, {
-      method: "POST",
-      body,
-      // @ts-ignore: streamed request body
-      duplex: "half",
-    });
-    await r.text();
-  }
+  for (let i = 0; i < count; i++) await curlPost(`http://127.0.0.1:${srv.addr.port}/`, path);
   const sec = (performance.now() - t0) / 1000;
   await srv.shutdown();
   for (const e of Deno.readDirSync(dir)) {
