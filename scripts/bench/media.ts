@@ -86,6 +86,7 @@ const env: Record<string, string> = {
     : {}),
 };
 const system: Spawned[] = [];
+let failed = false;
 
 try {
   const migrate = spawnDeno(
@@ -275,10 +276,14 @@ try {
   await Deno.writeTextFile(`${ROOT}${out}`, JSON.stringify(report, null, 2));
   console.log(JSON.stringify(report, null, 2));
   log(`report: ${out}`);
+} catch (err) {
+  failed = true;
+  throw err;
 } finally {
   await Promise.all(system.map((p) => stopProcess(p)));
   await dropDatabase(mysqlUrl).catch(() => {});
   await dropKeys(prefix).catch(() => {});
   await s3?.stop();
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  if (failed) log(`failed: logs kept in ${dir}`);
+  else await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
