@@ -185,11 +185,11 @@ async function line(client: ImClient, m: MessageView): Promise<string> {
   return `[${t}] #${m.seq} ${who}: ${describeMessage(m)}  (msgId ${m.msgId})`;
 }
 
-const IMAGE = /\.(png|jpe?g|gif|webp|avif)$/i;
-
 /** Streams a file from disk (never read whole), printing progress; the server decides its type. */
 async function sendFile(client: ImClient, conv: string, path: string | undefined, caption: string) {
   if (!path) throw new Error("which file?");
+  // (Here, not at module level: the REPL runs from the top-level await above this line.)
+  const IMAGE = /\.(png|jpe?g|gif|webp|avif)$/i;
   const file = await Deno.open(path);
   const total = (await file.stat()).size;
   let shown = -1;
