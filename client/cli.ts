@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import {
   AuthApi,
   describeError,
+  describeMessage,
   ErrorCode,
   HttpError,
   ImClient,
@@ -30,6 +31,12 @@ const HELP = `commands:
   /recall <msgId>       recall one of your messages
   /search <words>       search your messages (all conversations; /search here <words>: the
                         open one); matches are [bracketed]; /more for the next page
+  /file <path> [text]   send a file (images go as images) to the open conversation
+  /where <lat> <lon> [name]  send a location
+  /reply <msgId> <text> answer a message
+  /edit <msgId> <text>  change one of your messages
+  /react <msgId> <emoji> react (again to remove)
+  /forward <msgId> <username>  forward a message
   /retry                resend messages that failed
 ${SOCIAL_HELP}
   /quit                 leave`;
@@ -86,6 +93,17 @@ function wire(client: ImClient) {
     say(`  ${await name(client, r.by)} has #${r.deliveredSeq}, read up to #${r.readSeq}`);
   });
   client.on("recall", async (m) => say(`  ${await name(client, m.from)} recalled #${m.seq}`));
+  client.on(
+    "edit",
+    async (m) => say(`  ${await name(client, m.from)} edited #${m.seq}: ${m.body}`),
+  );
+  client.on(
+    "reaction",
+    async (r) =>
+      say(
+        `  ${await name(client, r.by)} ${r.add ? "reacted" : "took back"} ${r.emoji} on #${r.seq}`,
+      ),
+  );
   client.on("outbox", (items) => {
     for (const o of items) if (o.state === "failed") say(`  ✗ not sent: ${o.body} (${o.error})`);
   });
@@ -121,7 +139,7 @@ async function repl(client: ImClient) {
         if (cmd === "/older") await client.loadOlder(conv);
         const n = Number(rest[0] ?? 20);
         for (const m of client.store.get(conv)?.messages.slice(-n) ?? []) {
-          if (m.kind === "text") say(await line(client, m));
+          if (m.kind !== "recall" && m.kind !== "edit") say(await line(client, m));
         }
       } else if (cmd === "/read") await client.markRead(open(client));
       else if (cmd === "/recall") await client.recall(rest[0]);
@@ -133,6 +151,23 @@ async function repl(client: ImClient) {
       } else if (cmd === "/more") {
         if (!lastSearch?.cursor) say("no more results");
         else await searchPage(client);
+      } else if (cmd === "/file") {
+        await sendFile(client, open(client), rest[0], rest.slice(1).join(" "));
+      } else if (cmd === "/where") {
+        const [latitude, longitude] = [Number(rest[0]), Number(rest[1])];
+        const name = rest.slice(2).join(" ") || undefined;
+        await client.sendContent(open(client), {
+          kind: "location",
+          location: { latitude, longitude, ...(name ? { name } : {}) },
+        });
+      } else if (cmd === "/reply") {
+        await client.send(open(client), rest.slice(1).join(" "), { replyTo: rest[0] });
+      } else if (cmd === "/edit") await client.edit(rest[0], rest.slice(1).join(" "));
+      else if (cmd === "/react") {
+        const mine = client.store.message(rest[0])?.reactions?.find((r) => r.emoji === rest[1])?.me;
+        await client.react(rest[0], rest[1], !mine);
+      } else if (cmd === "/forward") {
+        await client.forward(rest[0], client.conversationWith(await idOf(client, rest[1])));
       } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (await socialCommand(cli(client), cmd, rest)) continue;
@@ -196,7 +231,27 @@ async function name(client: ImClient, userId: string): Promise<string> {
 async function line(client: ImClient, m: MessageView): Promise<string> {
   const t = new Date(m.serverTime).toTimeString().slice(0, 5);
   const who = m.from === client.userId ? "me" : await name(client, m.from);
-  return `[${t}] #${m.seq} ${who}: ${m.recalled ? "(recalled)" : m.body}`;
+  return `[${t}] #${m.seq} ${who}: ${describeMessage(m)}  (msgId ${m.msgId})`;
+}
+
+/** Streams a file from disk (never read whole), printing progress; the server decides its type. */
+async function sendFile(client: ImClient, conv: string, path: string | undefined, caption: string) {
+  if (!path) throw new Error("which file?");
+  // (Here, not at module level: the REPL runs from the top-level await above this line.)
+  const IMAGE = /\.(png|jpe?g|gif|webp|avif)$/i;
+  const file = await Deno.open(path);
+  const total = (await file.stat()).size;
+  let shown = -1;
+  await client.sendMedia(conv, {
+    kind: IMAGE.test(path) ? "image" : "file",
+    name: path.split(/[\\/]/).pop()!,
+    body: file.readable,
+    caption: caption || undefined,
+    onProgress: ({ loaded }) => {
+      const pct = Math.floor((loaded / Math.max(total, 1)) * 10) * 10;
+      if (pct !== shown) say(`  uploading ${pct}%`), shown = pct;
+    },
+  });
 }
 
 function say(text: string) {

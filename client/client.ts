@@ -6,8 +6,12 @@
 import {
   type ClientData,
   directConversationId,
+  type Edited,
   isUserId,
+  type MediaKind,
+  type MediaRef,
   type MessageView,
+  type ReactionChanged,
   type Recalled,
   type SearchPage,
   type ServerFrame,
@@ -17,7 +21,9 @@ import { Connection, type ConnectionState, type StateChange } from "./connection
 import { Emitter } from "./emitter.ts";
 import { ConnectionError, ServerError } from "./errors.ts";
 import type { AuthApi } from "./http.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type OutgoingContent } from "./outbox.ts";
+import { MediaApi, type MediaLink, type UploadRequest } from "./media.ts";
+import { Rich } from "./rich.ts";
 import { Sender } from "./sender.ts";
 import { type Session, SessionKeeper } from "./session.ts";
 import { MessageStore } from "./store.ts";
@@ -41,6 +47,8 @@ export class ImClient extends Emitter<ClientEvents> {
   readonly #sender: Sender;
   readonly #clock: Clock;
   readonly #timeout: number;
+  readonly #rich: Rich;
+  readonly #media: MediaApi | null;
 
   constructor(opts: ClientOptions) {
     super();
@@ -98,6 +106,27 @@ export class ImClient extends Emitter<ClientEvents> {
       onChanged: (conversationId) => {
         this.emit("outbox", this.outbox.all());
         this.emit("change", { conversationId });
+      },
+    });
+    this.#media = opts.media ?? (opts.api ? new MediaApi(opts.api.baseUrl) : null);
+    this.#rich = new Rich({
+      conn: this.#conn,
+      store: this.store,
+      timeoutMs: this.#timeout,
+      media: () => {
+        if (!this.#media) throw new Error("no media API: pass `api` or `media` to ImClient");
+        return this.#media;
+      },
+      token: () => this.session.accessToken,
+      now: () => this.#clock.now(),
+      onEdited: (m, e) => {
+        if (m) this.emit("edit", m);
+        this.#catchup.scheduleGapFill(e.conversationId);
+        this.emit("change", { conversationId: e.conversationId });
+      },
+      onReaction: (m, r) => {
+        this.emit("reaction", { ...r, message: m });
+        this.emit("change", { conversationId: r.conversationId });
       },
     });
   }
@@ -160,15 +189,73 @@ export class ImClient extends Emitter<ClientEvents> {
   send(
     target: string,
     body: string,
-    opts: { clientMsgId?: string; msgId?: string } = {},
+    opts: { clientMsgId?: string; msgId?: string; replyTo?: string; content?: OutgoingContent } =
+      {},
   ): Promise<MessageView> {
     const byUser = isUserId(target);
-    const conversationId = byUser ? directConversationIdOrSelf(this.userId, target) : target;
+    const conversationId = this.#conversationOf(target);
     const o = this.outbox.add(conversationId, body, this.#clock.now(), {
       ...opts,
       ...(byUser ? { to: target } : {}),
     });
     return this.#sender.send(o);
+  }
+
+  /** Sends a location, a custom message, or media already uploaded (see `sendMedia`). */
+  sendContent(
+    target: string,
+    content: OutgoingContent,
+    opts: { body?: string; clientMsgId?: string; replyTo?: string } = {},
+  ): Promise<MessageView> {
+    return this.send(target, opts.body ?? "", { ...opts, content });
+  }
+
+  /** Copies a message you can see into another conversation, marked as forwarded. */
+  forward(msgId: string, target: string): Promise<MessageView> {
+    return this.sendContent(target, { kind: "forward", source: msgId });
+  }
+
+  /** Uploads a file (with progress) for a conversation; send it with `sendContent`. */
+  upload(
+    target: string,
+    req: Omit<UploadRequest, "conversationId">,
+  ): Promise<MediaRef> {
+    if (!this.#media) throw new Error("no media API: pass `api` or `media` to ImClient");
+    return this.#media.upload(this.session.accessToken, {
+      ...req,
+      conversationId: this.#conversationOf(target),
+      onProgress: (p) => {
+        req.onProgress?.(p);
+        this.emit("upload", { ...p, name: req.name });
+      },
+    });
+  }
+
+  /** Uploads, then sends: an image, voice note, video or file, with an optional caption. */
+  async sendMedia(
+    target: string,
+    req: Omit<UploadRequest, "conversationId"> & { caption?: string; replyTo?: string },
+  ): Promise<MessageView> {
+    const media = await this.upload(target, req);
+    return this.sendContent(target, { kind: req.kind as MediaKind, media }, {
+      body: req.kind === "voice" ? "" : req.caption,
+      replyTo: req.replyTo,
+    });
+  }
+
+  /** Changes the text (or caption) of your message, within the server's edit window. */
+  edit(msgId: string, body: string): Promise<Edited> {
+    return this.#rich.edit(msgId, body);
+  }
+
+  /** Adds (or with `add: false` removes) an emoji on a message. */
+  react(msgId: string, emoji: string, add = true): Promise<ReactionChanged> {
+    return this.#rich.react(msgId, emoji, add);
+  }
+
+  /** Signed URLs of a media object (and its thumbnail) for elements that cannot send a token. */
+  mediaLink(mediaId: string): Promise<MediaLink> {
+    return this.#rich.link(mediaId);
   }
 
   /** Sends a failed message again with its original clientMsgId. */
@@ -272,6 +359,11 @@ export class ImClient extends Emitter<ClientEvents> {
     return timeline(this.store, this.outbox, conversationId);
   }
 
+  /** A conversation id, or a user id's direct conversation. */
+  #conversationOf(target: string): string {
+    return isUserId(target) ? directConversationIdOrSelf(this.userId, target) : target;
+  }
+
   #onRecalled(r: Recalled): void {
     const m = this.store.applyRecall(r);
     if (m) this.emit("recall", m);
@@ -311,6 +403,10 @@ export class ImClient extends Emitter<ClientEvents> {
         return;
       case "msg.recalled":
         return this.#onRecalled(f.data);
+      case "msg.edited":
+        return this.#rich.edited(f.data);
+      case "msg.reaction":
+        return this.#rich.reacted(f.data);
       case "msg.offline":
         this.store.markOffline(f.data.msgId);
         this.emit("offline", f.data);

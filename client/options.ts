@@ -6,9 +6,11 @@ import type {
   MessageView,
   MyProfile,
   OfflineNotice,
+  ReactionChanged,
   Receipt,
   Typing,
 } from "@im/protocol";
+import type { MediaApi, UploadProgress } from "./media.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { StateChange } from "./connection.ts";
@@ -27,6 +29,12 @@ export interface ClientEvents {
   receipt: Receipt;
   /** A message was recalled; `message` is the (now empty) original. */
   recall: MessageView;
+  /** A message was edited (on any device); this is its new version. */
+  edit: MessageView;
+  /** Someone added or removed a reaction; `message` is the updated one, if held here. */
+  reaction: ReactionChanged & { message: MessageView | null };
+  /** Bytes of an upload sent so far. */
+  upload: UploadProgress & { name: string };
   /** Your message was stored for members with no device online. */
   offline: OfflineNotice;
   /** Someone in a conversation started or stopped typing (expires after `expiresInMs`). */
@@ -49,8 +57,10 @@ export interface ClientEvents {
 export interface ClientOptions {
   /** From `AuthApi.login` (or a saved `Session`). */
   session: Session | LoginResult;
-  /** Enables token refresh (expired tokens, moving to another gateway). */
+  /** Enables token refresh (expired tokens, moving to another gateway) and media uploads. */
   api?: AuthApi;
+  /** The media API (default: the one at `api`'s base URL). */
+  media?: MediaApi;
   sockets?: SocketFactory;
   clock?: Clock;
   random?: () => number;

@@ -29,6 +29,7 @@ import { attachSession } from "./ws/session.ts";
 import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
 import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
+import { mediaRoutes, mediaStorage } from "./media/mod.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -135,6 +136,10 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       closeDevice: (userId, deviceId, code, reason) =>
         hub.closeDevice(userId, deviceId, code, reason),
     }),
+  );
+  app.route(
+    "/",
+    mediaRoutes({ db, kv, config, jwtSecret, log, storage: mediaStorage(config) }),
   );
   // Built once: each socket's closures keep what they capture for the connection's lifetime.
   const connLimits = {

@@ -142,6 +142,8 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "msg.sent": true,
   "msg.offline": true,
   "msg.recalled": true,
+  "msg.edited": true,
+  "msg.reaction": true,
   receipt: true,
   "sync.page": true,
   "history.page": true,

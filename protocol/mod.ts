@@ -12,12 +12,15 @@ export * from "./fields.ts";
 export * from "./frames.ts";
 export type { Hello } from "./domains/system.ts";
 export type {
+  Edited,
   MessageKind,
   MessageView,
   OfflineNotice,
+  ReactionChanged,
   Recalled,
   SentAck,
 } from "./domains/messages.ts";
+export * from "./domains/content.ts";
 export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";

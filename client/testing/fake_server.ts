@@ -10,6 +10,7 @@ import {
   type ClientFrame,
   directConversationId,
   directPeer,
+  type MediaRef,
   type MessageView,
   parseConversationId,
   type ServerFrame,
@@ -18,6 +19,7 @@ import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
 import { fakeSearch } from "./fake_search.ts";
 import { FakeSocial, type SocialFrame } from "./fake_social.ts";
+import { react, richFields } from "./fake_rich.ts";
 
 interface Conv {
   members: string[];
@@ -41,6 +43,8 @@ export class FakeServer {
   swallowReply: (f: ClientFrame) => boolean = () => false;
   heartbeatSec = 25;
   #tokens = new Map<string, { userId: string; deviceId: string }>();
+  #media = new Map<string, MediaRef>();
+  #reactions = new Map<string, Map<string, Set<string>>>();
   #peers = new Set<Peer>();
   #msgSeq = 1000;
   #tokenSeq = 0;
@@ -67,6 +71,15 @@ export class FakeServer {
       gatewayId: "g-fake",
       wsUrl: "ws://fake/ws",
     };
+  }
+
+  /** An upload the fake accepts in sends (it has no HTTP side). */
+  addMedia(ref: MediaRef): void {
+    this.#media.set(ref.mediaId, ref);
+  }
+
+  #find(msgId: string): MessageView | undefined {
+    return [...this.convs.values()].flatMap((c) => c.messages).find((m) => m.msgId === msgId);
   }
 
   revoke(accessToken: string): void {
@@ -186,9 +199,23 @@ export class FakeServer {
         if (!this.#conv(target, me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
         const to = directPeer(target, me);
         if (to && this.social.refuses(me, to)) return fail(ErrorCode.REFUSED, "refused");
-        const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, f.data.body);
+        const rich = richFields(f.data, this.#media, (id) => this.#find(id), target);
+        if (Array.isArray(rich)) return fail(...rich);
+        const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, rich.body);
+        if (isNew) Object.assign(m, rich);
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
-        reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
+        const plain = m.kind === "text" && !m.replyTo && !m.forwarded;
+        reply({
+          type: "msg.sent",
+          data: {
+            clientMsgId,
+            msgId,
+            seq,
+            conversationId,
+            serverTime,
+            ...(plain ? {} : { message: m }),
+          },
+        });
         if (!isNew) return;
         this.#push(me, { type: "msg.new", data: m }, peer.socket);
         const others = this.#others(conversationId, me);
@@ -254,6 +281,53 @@ export class FakeServer {
         this.#push(me, { type: "msg.recalled", data }, peer.socket);
         for (const u of this.#others(m.conversationId, me)) {
           this.#push(u, { type: "msg.recalled", data });
+        }
+        return;
+      }
+      case "msg.edit": {
+        const m = this.#find(f.data.msgId);
+        if (!m || !this.convs.get(m.conversationId)?.members.includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "not found");
+        }
+        if (m.from !== me) return fail(ErrorCode.NOT_SENDER, "not the sender");
+        if (m.recalled) return fail(ErrorCode.ALREADY_RECALLED, "recalled");
+        const editedAt = Date.now();
+        Object.assign(m, { body: f.data.body, edited: true, editedAt });
+        const notice = this.#store(me, m.conversationId, `edit-${editedAt}-${m.msgId}`, "").message;
+        Object.assign(notice, { kind: "edit", ref: m.msgId, edit: { body: m.body, editedAt } });
+        const data = {
+          conversationId: m.conversationId,
+          msgId: m.msgId,
+          seq: m.seq,
+          by: me,
+          body: m.body,
+          editedAt,
+          editSeq: notice.seq,
+        };
+        reply({ type: "msg.edited", data });
+        for (const u of this.convs.get(m.conversationId)!.members) {
+          this.#push(u, { type: "msg.edited", data }, peer.socket);
+        }
+        return;
+      }
+      case "msg.react": {
+        const m = this.#find(f.data.msgId);
+        if (!m || !this.convs.get(m.conversationId)?.members.includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "not found");
+        }
+        const count = react(this.#reactions, m.msgId, f.data.emoji, me, f.data.add);
+        const data = {
+          conversationId: m.conversationId,
+          msgId: m.msgId,
+          seq: m.seq,
+          by: me,
+          emoji: f.data.emoji,
+          add: f.data.add,
+          count,
+        };
+        reply({ type: "msg.reaction", data });
+        for (const u of this.convs.get(m.conversationId)!.members) {
+          this.#push(u, { type: "msg.reaction", data }, peer.socket);
         }
         return;
       }

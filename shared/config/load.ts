@@ -8,6 +8,7 @@ import type { FieldSpec, Kind } from "./spec.ts";
 import { authFields } from "./fields/auth.ts";
 import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
+import { mediaFields } from "./fields/media.ts";
 import { messageFields } from "./fields/messages.ts";
 import { processFields } from "./fields/process.ts";
 import { searchFields } from "./fields/search.ts";
@@ -25,6 +26,7 @@ export const CONFIG_FIELDS = {
   ...searchFields,
   ...processFields,
   ...socialFields,
+  ...mediaFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -9,6 +9,9 @@ import * as m004 from "./migrations/004_member_window.ts";
 import * as m005 from "./migrations/005_blocks.ts";
 import * as m050 from "./migrations/050_search.ts";
 import { socialMigrations } from "./migrations/social.ts";
+import * as m030 from "./migrations/030_rich_messages.ts";
+import * as m031 from "./migrations/031_media.ts";
+import * as m032 from "./migrations/032_reactions.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +22,9 @@ const MIGRATIONS: Record<string, Migration> = {
   "005_blocks": m005,
   "050_search": m050,
   ...socialMigrations,
+  "030_rich_messages": m030,
+  "031_media": m031,
+  "032_reactions": m032,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -74,8 +74,39 @@ export interface MessagesTable {
   /** Stream entry that stored it: a redelivery of that entry re-publishes, a client resend does not. */
   source_entry: string;
   recalled_at: Ms | null;
-  /** For kind "recall": the recalled message. */
+  /** For notices (kind "recall", "edit"): the message they are about. */
   ref_msg_id: BigId | null;
+  /** The kind's JSON (media reference, location, custom payload, forwarded-from). */
+  content: ColumnType<string | null, string | null | undefined, string | null>;
+  media_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  reply_to_msg_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  edited_at: ColumnType<string | null, number | null | undefined, number | null>;
+}
+
+/** An uploaded object, bound to the conversation it was uploaded for. */
+export interface MediaTable {
+  media_id: Generated<string>;
+  conversation_id: string;
+  uploader_id: BigId;
+  kind: string;
+  mime: string;
+  size: ColumnType<string, number, number>;
+  name: string;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  storage_key: string;
+  thumb_key: string | null;
+  thumb_width: number | null;
+  thumb_height: number | null;
+  created_at: Ms;
+}
+
+export interface MessageReactionsTable {
+  msg_id: BigId;
+  user_id: BigId;
+  emoji: string;
+  created_at: Ms;
 }
 
 /** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */
@@ -173,4 +204,6 @@ export interface Database {
   friend_requests: FriendRequestsTable;
   devices: DevicesTable;
   server_keys: ServerKeysTable;
+  media: MediaTable;
+  message_reactions: MessageReactionsTable;
 }

@@ -5,6 +5,8 @@
 import type { EphemeralHandlers, Handlers, ReadHandlers, TxHandlers } from "../context.ts";
 import { handleIdsFetch } from "./ids/fetch.ts";
 import { handleRecall } from "./messages/recall.ts";
+import { handleEdit } from "./messages/edit.ts";
+import { handleReact } from "./messages/react.ts";
 import { handleMsgSend } from "./messages/send.ts";
 import { handleDelivered, handleRead } from "./receipts/cursors.ts";
 import { handleHistory } from "./sync/history.ts";
@@ -21,6 +23,9 @@ export const txHandlers: TxHandlers = {
   "ids.fetch": { order: 0, run: handleIdsFetch },
   "msg.send": { order: 1, run: handleMsgSend },
   "msg.recall": { order: 2, run: handleRecall },
+  // After sends (they may edit or react to a message of the same batch), before receipts.
+  "msg.edit": { order: 2, run: handleEdit },
+  "msg.react": { order: 2, run: handleReact },
   "msg.delivered": { order: 3, run: handleDelivered },
   "msg.read": { order: 4, run: handleRead },
   // Friends and blocks before sends: a block earlier in the stream refuses a later message.

@@ -207,7 +207,10 @@ function preview(c: Row, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
   const who = m.from === me ? "You: " : "";
-  return m.recalled || m.kind === "recall" ? `${who}message recalled` : who + m.body.slice(0, 80);
+  // Media without a caption: say what it is (`[image]`).
+  return m.recalled || m.kind === "recall"
+    ? `${who}message recalled`
+    : who + (m.body.slice(0, 80) || `[${m.kind}]`);
 }
 
 /** A conversation's name: the other member's in a direct chat. */
