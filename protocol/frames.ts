@@ -7,9 +7,11 @@ import { requestId } from "./fields.ts";
 import { type ErrorBody, ErrorCode } from "./errors.ts";
 import { type Infer, object, optional, type Schema, str } from "./schema.ts";
 import type { FrameSpec, Lane } from "./spec.ts";
+import { groupFrames, type GroupServerData } from "./domains/groups.ts";
 import { idFrames, type IdServerData } from "./domains/ids.ts";
 import { messageFrames, type MessageServerData } from "./domains/messages.ts";
 import { receiptFrames, type ReceiptServerData } from "./domains/receipts.ts";
+import { roomFrames, type RoomServerData } from "./domains/rooms.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
@@ -26,6 +28,8 @@ export const clientFrames = {
   ...syncFrames,
   ...idFrames,
   ...typingFrames,
+  ...groupFrames,
+  ...roomFrames,
 };
 
 /** Every server frame type's data. */
@@ -36,7 +40,9 @@ export interface ServerData
     ReceiptServerData,
     SyncServerData,
     IdServerData,
-    TypingServerData {}
+    TypingServerData,
+    GroupServerData,
+    RoomServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -135,6 +141,18 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "history.page": true,
   "ids.batch": true,
   typing: true,
+  "group.info": true,
+  "group.ok": true,
+  "group.list": true,
+  "group.members": true,
+  "group.requests": true,
+  "group.receipts": true,
+  "group.readers": true,
+  "group.request": true,
+  "group.declined": true,
+  "room.info": true,
+  "room.joined": true,
+  "room.msg": true,
 };
 
 /** Every server frame type (for docs and tests). */

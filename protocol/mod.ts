@@ -21,3 +21,15 @@ export type {
 export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";
+export type {
+  Diffusion,
+  GroupInfo,
+  GroupMember,
+  GroupNotice,
+  GroupOk,
+  GroupRole,
+  JoinPolicy,
+  JoinRequest,
+  NoticeEvent,
+} from "./domains/groups.ts";
+export type { RoomInfo, RoomMessage } from "./domains/rooms.ts";

@@ -1,10 +1,11 @@
 /** Sending and recalling messages, and what the server pushes about them. */
 import { conversationIdSchema, directConversationId } from "../conversations.ts";
 import { clientMsgId, msgId, userId } from "../fields.ts";
-import { literal, object, optional, str } from "../schema.ts";
+import { bool, list, literal, object, optional, str } from "../schema.ts";
 import { tx } from "../spec.ts";
+import type { GroupNotice } from "./groups.ts";
 
-export type MessageKind = "text" | "recall";
+export type MessageKind = "text" | "recall" | "notice";
 
 const sendData = object(
   {
@@ -18,6 +19,10 @@ const sendData = object(
     body: str({ max: 65536 }),
     /** An id reserved for this user by ids.fetch; the server picks one when absent. */
     msgId: optional(msgId),
+    /** Groups: members this message mentions (validated: current members only). */
+    mentions: optional(list(userId, 50)),
+    /** Groups: mentions everyone (owner and admins only). */
+    mentionAll: optional(bool()),
   },
   (d) =>
     (d.conversationId === undefined) === (d.to === undefined)
@@ -51,6 +56,12 @@ export interface MessageView {
   recalled?: true;
   /** For kind "recall": the msgId it recalls. */
   ref?: string;
+  /** Groups: the members it mentions. */
+  mentions?: string[];
+  /** Groups: it mentions everyone. */
+  mentionAll?: true;
+  /** For kind "notice": what changed in the group. */
+  notice?: GroupNotice;
 }
 
 export interface SentAck {
