@@ -8,6 +8,7 @@ import type { FieldSpec, Kind } from "./spec.ts";
 import { authFields } from "./fields/auth.ts";
 import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
+import { groupFields } from "./fields/groups.ts";
 import { messageFields } from "./fields/messages.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
@@ -19,6 +20,7 @@ export const CONFIG_FIELDS = {
   ...connectionFields,
   ...workerFields,
   ...messageFields,
+  ...groupFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -7,6 +7,10 @@ import * as m002 from "./migrations/002_delivery.ts";
 import * as m003 from "./migrations/003_members.ts";
 import * as m004 from "./migrations/004_member_window.ts";
 import * as m005 from "./migrations/005_blocks.ts";
+import * as m010 from "./migrations/010_groups.ts";
+import * as m011 from "./migrations/011_mentions.ts";
+import * as m012 from "./migrations/012_inbox.ts";
+import * as m013 from "./migrations/013_rooms.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "003_members": m003,
   "004_member_window": m004,
   "005_blocks": m005,
+  ...{ "010_groups": m010, "011_mentions": m011, "012_inbox": m012, "013_rooms": m013 },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

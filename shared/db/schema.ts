@@ -3,6 +3,7 @@
  * timestamps) arrive as strings; INT columns (seq cursors) as numbers.
  */
 import type { ColumnType, Generated } from "kysely";
+import type { GroupTables } from "./schema_groups.ts";
 
 type BigId = ColumnType<string, string | bigint, string | bigint>;
 type Ms = ColumnType<string, number, number>;
@@ -35,6 +36,8 @@ export interface ConversationsTable {
   last_msg_id: BigId | null;
   created_at: Ms;
   updated_at: Ms;
+  /** The latest seq that mentions everyone (@all). */
+  mention_all_seq: Generated<number>;
 }
 
 /** Per-member state of a conversation: role and the member's cursors (they only grow). */
@@ -51,6 +54,8 @@ export interface ConversationMembersTable {
   left_seq: ColumnType<number | null, number | null | undefined, number | null>;
   /** The latest seq that mentions the member (mentioned while above read_seq). */
   mention_seq: Generated<number>;
+  /** Groups: the member cannot send until then (epoch ms). */
+  muted_until: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface MessagesTable {
@@ -67,6 +72,8 @@ export interface MessagesTable {
   recalled_at: Ms | null;
   /** For kind "recall": the recalled message. */
   ref_msg_id: BigId | null;
+  /** Groups: JSON {"users": [...], "all": true} of whom it mentions; null for none. */
+  mentions: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */
@@ -89,7 +96,7 @@ export interface UserBlocksTable {
   created_at: Ms;
 }
 
-export interface Database {
+export interface Database extends GroupTables {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   conversations: ConversationsTable;
