@@ -3,6 +3,7 @@
  * over its lane's types (see ../context.ts): a type without a handler does not compile.
  */
 import type { EphemeralHandlers, Handlers, ReadHandlers, TxHandlers } from "../context.ts";
+import { groupEphemeralHandlers, groupReadHandlers, groupTxHandlers } from "./groups/mod.ts";
 import { handleIdsFetch } from "./ids/fetch.ts";
 import { handleRecall } from "./messages/recall.ts";
 import { handleMsgSend } from "./messages/send.ts";
@@ -17,15 +18,18 @@ export const txHandlers: TxHandlers = {
   "msg.recall": { order: 2, run: handleRecall },
   "msg.delivered": { order: 3, run: handleDelivered },
   "msg.read": { order: 4, run: handleRead },
+  ...groupTxHandlers,
 };
 
 export const readHandlers: ReadHandlers = {
   sync: handleSync,
   history: handleHistory,
+  ...groupReadHandlers,
 };
 
 export const ephemeralHandlers: EphemeralHandlers = {
   typing: handleTyping,
+  ...groupEphemeralHandlers,
 };
 
 export const handlers: Handlers = {

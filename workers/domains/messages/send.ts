@@ -12,6 +12,9 @@ import { dedupKey, findByClientIds, insertMessages, type StoredMessage } from ".
 import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
 import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
+import { fanOut } from "../groups/fanout.ts";
+import { afterSend, checkGroupSends, checkMentionKind } from "../groups/sending.ts";
+import { encodeMentions } from "../groups/views.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -34,6 +37,9 @@ export function resolveTarget(userId: string, data: SendEntry["env"]["frame"]["d
   const c = parseConversationId(data.conversationId!);
   if (!c) return notFound();
   if (c.kind === "group") return { conversationId: c.id, kind: "group" } satisfies SendTarget;
+  if (c.kind === "room") {
+    return new PermanentError(ErrorCode.WRONG_KIND, "live rooms take room.send, not msg.send");
+  }
   if (!c.members.includes(userId)) return notFound();
   const peer = c.members[0] === userId ? c.members[1] : c.members[0];
   return { conversationId: c.id, kind: "direct", peer } satisfies SendTarget;
@@ -54,7 +60,8 @@ export function checkBody(body: string, maxBodyChars: number): PermanentError | 
 export function checkedTarget(e: SendEntry, maxBodyChars: number): SendTarget | PermanentError {
   const t = resolveTarget(e.env.userId, e.env.frame.data);
   if (t instanceof PermanentError) return t;
-  return checkBody(e.env.frame.data.body, maxBodyChars) ?? (t as SendTarget);
+  return checkBody(e.env.frame.data.body, maxBodyChars) ??
+    checkMentionKind(t.kind, e.env.frame.data) ?? (t as SendTarget);
 }
 
 export function checkSend(e: SendEntry, maxBodyChars: number): PermanentError | null {
@@ -74,16 +81,15 @@ export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
   for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew);
 };
 
-/** Direct peers must exist; a group's sender must be one of its members. */
+/** Direct peers must exist; a group's sender must be a member allowed to send (groups/). */
 async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
   const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
   for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
-  const groups = targeted.filter(([, t]) => t.kind === "group").map(([, t]) => t.conversationId);
-  const members = await ctx.members.of(groups);
+  const grouped = targeted.filter(([, t]) => t.kind === "group").map(([e]) => e);
+  const allowed = await checkGroupSends(ctx, grouped); // rejects the others with their code
   return targeted.filter(([e, t]) => {
-    const ok = t.peer
-      ? ctx.knownUsers.has(t.peer)
-      : members.get(t.conversationId)?.includes(e.env.userId);
+    if (!t.peer) return allowed.has(e);
+    const ok = ctx.knownUsers.has(t.peer);
     if (!ok) {
       const byUser = t.peer && e.env.frame.data.to !== undefined;
       ctx.reject(
@@ -150,6 +156,7 @@ async function doSend(
       body: e.env.frame.data.body,
       createdAt: ctx.now,
       sourceEntry: e.id,
+      mentions: encodeMentions(e.env.frame.data.mentions, e.env.frame.data.mentionAll),
     };
     known.set(keyOf(e), msg); // a duplicate later in this batch replays this one
     rows.push(msg);
@@ -176,6 +183,8 @@ async function doSend(
     ]),
   );
   await insertMessages(ctx.tx, rows);
+  const partitionOf = new Map(entries.map(([e]) => [e.id, e.partition]));
+  await afterSend(ctx, rows, (m) => partitionOf.get(m.sourceEntry)!);
   return out;
 }
 
@@ -186,8 +195,10 @@ async function emitSent(ctx: TxContext, e: SendEntry, m: StoredMessage, deliver:
     data: { clientMsgId: m.clientMsgId, msgId, seq, conversationId, serverTime: m.createdAt },
   });
   if (!deliver) return;
-  ctx.outbox.toUsers(
-    await ctx.members.ofOne(conversationId),
+  // Members' devices, or a large group's watching connections (groups/fanout.ts).
+  await fanOut(
+    ctx,
+    conversationId,
     { type: "msg.new", data: toView(m) },
     {
       exceptConnId: e.env.connId,

@@ -13,6 +13,8 @@ export interface StoredMessage {
   sourceEntry: string;
   recalledAt?: number | null;
   refMsgId?: string | null;
+  /** Groups: JSON {"users": [...], "all": true} (see ../groups/mentions.ts). */
+  mentions?: string | null;
 }
 
 export const dedupKey = (senderId: string, clientMsgId: string) => `${senderId}:${clientMsgId}`;
@@ -48,6 +50,7 @@ export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<v
     created_at: m.createdAt,
     source_entry: m.sourceEntry,
     ref_msg_id: m.refMsgId ?? null,
+    mentions: m.mentions ?? null,
   }))).execute();
 }
 
@@ -97,7 +100,7 @@ export async function markRecalled(db: Exec, msgId: string, at: number): Promise
     .execute();
 }
 
-function toStored(r: Record<string, unknown>) {
+export function toStored(r: Record<string, unknown>) {
   return {
     msgId: String(r.msg_id),
     conversationId: String(r.conversation_id),
@@ -110,5 +113,6 @@ function toStored(r: Record<string, unknown>) {
     sourceEntry: String(r.source_entry),
     recalledAt: r.recalled_at == null ? null : Number(r.recalled_at),
     refMsgId: r.ref_msg_id == null ? null : String(r.ref_msg_id),
+    mentions: r.mentions == null ? null : String(r.mentions),
   } satisfies StoredMessage;
 }

@@ -1,5 +1,6 @@
 /** Turns stored rows into wire views; recalled content never leaves the server. */
 import { directPeer, type MessageView } from "@im/protocol";
+import { groupParts } from "../groups/views.ts";
 import type { StoredMessage } from "./tables.ts";
 
 export function toView(m: StoredMessage): MessageView {
@@ -9,7 +10,7 @@ export function toView(m: StoredMessage): MessageView {
     seq: m.seq,
     from: m.senderId,
     clientMsgId: m.clientMsgId,
-    kind: m.kind === "recall" ? "recall" : "text",
+    kind: m.kind === "recall" || m.kind === "notice" ? m.kind : "text",
     body: m.recalledAt ? "" : m.body,
     serverTime: m.createdAt,
   };
@@ -17,5 +18,5 @@ export function toView(m: StoredMessage): MessageView {
   if (to) view.to = to;
   if (m.recalledAt) view.recalled = true;
   if (m.refMsgId) view.ref = m.refMsgId;
-  return view;
+  return groupParts(m, view);
 }

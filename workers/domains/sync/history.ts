@@ -2,7 +2,7 @@
 import { ErrorCode } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
-import { membersOf } from "../conversations/tables.ts";
+import { stateRows } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
 import { toView } from "../messages/views.ts";
 import { statesFor } from "./states.ts";
@@ -11,7 +11,7 @@ export const DEFAULT_HISTORY_LIMIT = 50;
 
 export const handleHistory: ReadHandler<"history"> = async (ctx, e) => {
   const { conversationId, beforeSeq, afterSeq, limit } = e.env.frame.data;
-  const state = statesFor(e.env.userId, await membersOf(ctx.db, [conversationId]))
+  const state = statesFor(e.env.userId, await stateRows(ctx.db, e.env.userId, [conversationId]))
     .get(conversationId);
   if (!state) return ctx.reject(e, new PermanentError(ErrorCode.NOT_FOUND, "no such conversation"));
   if ((afterSeq ?? 0) > state.lastSeq || (beforeSeq ?? 0) > state.lastSeq + 1) {

@@ -8,7 +8,8 @@
 import { ErrorCode, type SyncConversation } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
-import { conversationsOf, membersOf } from "../conversations/tables.ts";
+import { conversationsOf, stateRows } from "../conversations/tables.ts";
+import { handleInboxSync } from "../groups/inbox_sync.ts";
 import { pageOf } from "../messages/tables.ts";
 import { toView } from "../messages/views.ts";
 import { statesFor, wireState } from "./states.ts";
@@ -16,10 +17,11 @@ import { statesFor, wireState } from "./states.ts";
 export const DEFAULT_SYNC_LIMIT = 200;
 
 export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
+  if (e.env.frame.data.inbox !== undefined) return handleInboxSync(ctx, e);
   const userId = e.env.userId;
   const cursors = new Map((e.env.frame.data.cursors ?? []).map((c) => [c.conversationId, c.seq]));
   const mine = (await conversationsOf(ctx.db, userId)).sort();
-  const states = statesFor(userId, await membersOf(ctx.db, mine));
+  const states = statesFor(userId, await stateRows(ctx.db, userId, mine));
   for (const [conversationId, seq] of cursors) {
     const s = states.get(conversationId);
     if (!s) {
