@@ -13,6 +13,8 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type ConnectionState, type StateChange } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
+import { Groups } from "./groups.ts";
+import { Rooms } from "./rooms.ts";
 import { ConnectionError, ServerError } from "./errors.ts";
 import type { AuthApi } from "./http.ts";
 import { Outbox } from "./outbox.ts";
@@ -27,6 +29,10 @@ import { type ConversationSummary, summarize, timeline, type TimelineItem } from
 export class ImClient extends Emitter<ClientEvents> {
   readonly store: MessageStore;
   readonly outbox: Outbox;
+  /** Group management, lists, receipts and the live feed of large groups. */
+  readonly groups: Groups;
+  /** Live rooms: presence and messages that are never stored. */
+  readonly rooms: Rooms;
   readonly #conn: Connection;
   readonly #keeper: SessionKeeper;
   readonly #catchup: Catchup;
@@ -67,8 +73,28 @@ export class ImClient extends Emitter<ClientEvents> {
       syncLimit: opts.syncLimit ?? 200,
       gapWaitMs: opts.gapWaitMs ?? 300,
       ackDelayMs: 50,
+      inbox: opts.inboxCursor,
       ingest: (m) => this.#ingest(m),
       onError: (e) => this.emit("error", e),
+    });
+    const onError = (e: Error) => this.emit("error", e);
+    this.groups = new Groups({
+      conn: this.#conn,
+      clock: this.#clock,
+      timeoutMs: this.#timeout,
+      watchEveryMs: opts.watchEveryMs ?? 30_000,
+      onInfo: (info) => {
+        this.emit("group", info);
+        this.emit("change", { conversationId: info.conversationId });
+      },
+      onReceipts: (conversationId) => this.emit("change", { conversationId }),
+      onError,
+    });
+    this.rooms = new Rooms({
+      conn: this.#conn,
+      clock: this.#clock,
+      timeoutMs: this.#timeout,
+      onError,
     });
     this.#sender = new Sender({
       conn: this.#conn,
@@ -98,6 +124,10 @@ export class ImClient extends Emitter<ClientEvents> {
   }
   get gatewayId(): string | null {
     return this.#conn.hello?.gatewayId ?? null;
+  }
+  /** Where sync stands in the inbox (save it with `store.cursors()`; pass back as `inboxCursor`). */
+  get inboxCursor(): string {
+    return this.#catchup.inbox;
   }
 
   /** Connects; resolves once online (first sync done), rejects if the server refuses for good. */
@@ -145,7 +175,7 @@ export class ImClient extends Emitter<ClientEvents> {
   send(
     target: string,
     body: string,
-    opts: { clientMsgId?: string; msgId?: string } = {},
+    opts: { clientMsgId?: string; msgId?: string; mentions?: string[]; mentionAll?: boolean } = {},
   ): Promise<MessageView> {
     const byUser = isUserId(target);
     const conversationId = byUser ? directConversationIdOrSelf(this.userId, target) : target;
@@ -244,6 +274,7 @@ export class ImClient extends Emitter<ClientEvents> {
     const r = this.store.ingest(messages);
     for (const m of r.released) this.emit("message", m);
     for (const m of r.recalled) this.emit("recall", m);
+    for (const m of r.released) if (m.kind === "notice") this.groups.onNotice(m);
     const convs = new Set(messages.map((m) => m.conversationId));
     for (const c of convs) {
       this.#catchup.scheduleGapFill(c);
@@ -259,6 +290,11 @@ export class ImClient extends Emitter<ClientEvents> {
       case "msg.sent":
         return this.#sender.acked(f.data);
       case "receipt":
+        if (this.store.get(f.data.conversationId)?.kind === "group" && f.data.by !== this.userId) {
+          // A member read up to some of this user's messages: their "read by N" changed.
+          const c = f.data.conversationId;
+          this.groups.refreshReceipts(c, () => this.store.ownSeqs(c, 100));
+        }
         if (this.store.applyReceipt(f.data)) {
           this.emit("receipt", f.data);
           this.emit("change", { conversationId: f.data.conversationId });
@@ -272,6 +308,15 @@ export class ImClient extends Emitter<ClientEvents> {
         return this.emit("change", { conversationId: f.data.conversationId });
       case "typing":
         return this.emit("typing", f.data);
+      case "group.request":
+        return this.emit("groupRequest", f.data);
+      case "group.declined":
+        return this.emit("groupDeclined", f.data);
+      case "room.msg":
+        return this.emit("room", f.data);
+      case "room.info":
+        this.rooms.onInfo(f.data);
+        return this.emit("roomInfo", f.data);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -281,6 +326,14 @@ export class ImClient extends Emitter<ClientEvents> {
       case "sync.page":
       case "history.page":
       case "ids.batch":
+      case "group.info":
+      case "group.ok":
+      case "group.list":
+      case "group.members":
+      case "group.requests":
+      case "group.receipts":
+      case "group.readers":
+      case "room.joined":
         return; // replies: their requests took them
       default: {
         const never: never = f;
@@ -294,12 +347,16 @@ export class ImClient extends Emitter<ClientEvents> {
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
+    this.groups.onReady().catch((e) => this.emit("error", e));
+    this.rooms.onReady();
   }
 
   #onState(s: StateChange): void {
     if (s.state !== "online" && s.state !== "syncing") {
       this.#sender.forgetInflight();
       this.#catchup.reset();
+      this.groups.reset();
+      this.rooms.reset();
     }
     if (s.state === "stopped") {
       this.#sender.failAll(new ConnectionError(s.message), "Not sent: disconnected.");

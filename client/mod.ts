@@ -11,6 +11,8 @@
  * @module
  */
 export { ImClient } from "./client.ts";
+export { Groups, type NewGroup } from "./groups.ts";
+export { Rooms } from "./rooms.ts";
 export type { ClientEvents, ClientOptions } from "./options.ts";
 export { AuthApi } from "./http.ts";
 export type { FetchFn, LoginResult, PublicUser } from "./http.ts";
@@ -52,15 +54,26 @@ export {
   directConversationId,
   directPeer,
   groupConversationId,
+  type GroupInfo,
+  type GroupMember,
+  type GroupNotice,
+  type GroupOk,
+  type GroupRole,
   type Hello,
+  type JoinPolicy,
+  type JoinRequest,
   type MessageKind,
   type MessageView,
+  type NoticeEvent,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
   PROTOCOL_VERSION,
   type Recalled,
   type Receipt,
+  roomConversationId,
+  type RoomInfo,
+  type RoomMessage,
   type SentAck,
   type ServerFrame,
   SUBPROTOCOL,

@@ -13,6 +13,9 @@ export interface Outgoing {
   body: string;
   /** An id reserved with `fetchIds`, if the app named the message itself. */
   msgId?: string;
+  /** Groups: members it mentions, and whether it mentions everyone. */
+  mentions?: string[];
+  mentionAll?: boolean;
   createdAt: number;
   state: OutgoingState;
   /** Why it failed, in plain words, and the server's code if it answered. */
@@ -48,7 +51,13 @@ export class Outbox {
     conversationId: string,
     body: string,
     createdAt: number,
-    opts: { clientMsgId?: string; msgId?: string; to?: string } = {},
+    opts: {
+      clientMsgId?: string;
+      msgId?: string;
+      to?: string;
+      mentions?: string[];
+      mentionAll?: boolean;
+    } = {},
   ): Outgoing {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
     const existing = this.#items.get(clientMsgId);
@@ -59,6 +68,8 @@ export class Outbox {
       ...(opts.to ? { to: opts.to } : {}),
       body,
       ...(opts.msgId ? { msgId: opts.msgId } : {}),
+      ...(opts.mentions?.length ? { mentions: opts.mentions } : {}),
+      ...(opts.mentionAll ? { mentionAll: true } : {}),
       createdAt,
       state: "sending",
     };

@@ -28,6 +28,8 @@ export interface ConversationState {
   clearedSeq: number;
   peerDeliveredSeq: number;
   peerReadSeq: number;
+  /** Groups: the latest seq that mentions this user (or everyone); mentioned while > readSeq. */
+  mentionSeq: number;
   /** Known messages, ascending by seq (history may extend it downwards). */
   messages: MessageView[];
 }
@@ -79,6 +81,7 @@ export class MessageStore {
         clearedSeq: 0,
         peerDeliveredSeq: 0,
         peerReadSeq: 0,
+        mentionSeq: 0,
         messages: [],
         held: new Map(),
         seqs: new Set(),
@@ -130,6 +133,9 @@ export class MessageStore {
 
   #insert(c: Conv, m: MessageView, out: IngestResult): void {
     c.seqs.add(m.seq);
+    if (m.from !== this.me && (m.mentionAll || m.mentions?.includes(this.me))) {
+      c.mentionSeq = Math.max(c.mentionSeq, m.seq);
+    }
     this.#byId.set(m.msgId, m);
     const arr = c.messages;
     let i = arr.length;
@@ -170,6 +176,7 @@ export class MessageStore {
     c.readSeq = Math.max(c.readSeq, s.readSeq);
     c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, s.peerDeliveredSeq);
     c.peerReadSeq = Math.max(c.peerReadSeq, s.peerReadSeq);
+    c.mentionSeq = Math.max(c.mentionSeq, s.mentionSeq ?? 0);
   }
 
   /**
@@ -258,6 +265,19 @@ export class MessageStore {
       if (m.from !== this.me && m.kind === "text" && !m.recalled) n++;
     }
     return n;
+  }
+
+  /** True while a message mentioning this user is unread. */
+  mentioned(conversationId: string): boolean {
+    const c = this.#convs.get(conversationId);
+    return !!c && c.mentionSeq > c.readSeq;
+  }
+
+  /** The seqs of this user's own messages (not notices or recalls), the latest `max` of them. */
+  ownSeqs(conversationId: string, max: number): number[] {
+    const mine = (this.#convs.get(conversationId)?.messages ?? [])
+      .filter((m) => m.from === this.me && m.kind !== "notice" && m.kind !== "recall");
+    return mine.slice(-max).map((m) => m.seq);
   }
 
   /** The lowest seq held locally (history loads below it), or null when none is. */

@@ -24,6 +24,8 @@ export interface ConversationSummary {
   lastActivity: number;
   unread: number;
   unsent: number;
+  /** Groups: a message mentioning you is unread. */
+  mentioned: boolean;
 }
 
 export type TimelineItem =
@@ -50,6 +52,7 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
       lastActivity: last?.serverTime ?? 0,
       unread: store.unread(c.conversationId),
       unsent: 0,
+      mentioned: store.mentioned(c.conversationId),
     });
   }
   for (const o of outbox.all()) {
@@ -61,6 +64,7 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
       lastActivity: 0,
       unread: 0,
       unsent: 0,
+      mentioned: false,
     };
     s.unsent++;
     s.lastActivity = Math.max(s.lastActivity, o.createdAt);

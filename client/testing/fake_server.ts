@@ -16,6 +16,7 @@ import {
 } from "@im/protocol";
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { FakeGroups } from "./fake_groups.ts";
 
 interface Conv {
   members: string[];
@@ -38,6 +39,12 @@ export class FakeServer {
   /** Return true to swallow the reply to this frame (it is still applied). */
   swallowReply: (f: ClientFrame) => boolean = () => false;
   heartbeatSec = 25;
+  /** Groups and live rooms (see fake_groups.ts). */
+  readonly groups = new FakeGroups({
+    convs: this.convs,
+    store: (from, conv, clientMsgId, body) => this.#store(from, conv, clientMsgId, body).message,
+    push: (userId, frame) => this.#push(userId, frame),
+  });
   #tokens = new Map<string, { userId: string; deviceId: string }>();
   #peers = new Set<Peer>();
   #msgSeq = 1000;
@@ -175,6 +182,8 @@ export class FakeServer {
         const target = f.data.conversationId ?? directConversationId(me, f.data.to!);
         if (!this.#conv(target, me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
         const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, f.data.body);
+        if (isNew && f.data.mentions?.length) m.mentions = f.data.mentions;
+        if (isNew && f.data.mentionAll) m.mentionAll = true;
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
         reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
         if (!isNew) return;
@@ -268,6 +277,8 @@ export class FakeServer {
           type: "ids.batch",
           data: { ids: Array.from({ length: f.data.count }, () => String(++this.#msgSeq)) },
         });
+      default:
+        return this.groups.handle(me, peer.socket, f, reply, fail);
     }
   }
 
