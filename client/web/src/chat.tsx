@@ -8,6 +8,7 @@ import { type AuthApi, describeError, type ImClient, parseConversationId } from 
 import { ConnectionBanner } from "./banner.tsx";
 import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
+import { NewGroupForm } from "./groups.tsx";
 import { useClientVersion } from "./hooks.ts";
 import { Directory } from "./names.ts";
 
@@ -65,7 +66,10 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
           names={names}
           onOpen={show}
           onStart={(userId) => show(client.conversationWith(userId))}
-        />
+          groupName={(id) => client.groups.get(id)?.name}
+        >
+          <NewGroupForm client={client} names={names} onCreated={show} />
+        </ConversationList>
         {open
           ? (
             <ConversationView

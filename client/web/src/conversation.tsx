@@ -4,12 +4,29 @@
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { describeError, directPeer, type ImClient } from "../../mod.ts";
+import {
+  describeError,
+  directPeer,
+  type GroupMember,
+  type ImClient,
+  parseConversationId,
+} from "../../mod.ts";
 import { titleOf } from "./conversations.tsx";
+import { MembersPanel, useMembers } from "./groups.tsx";
+import {
+  candidates,
+  insertMention,
+  MentionPicker,
+  mentionsIn,
+  typingMention,
+} from "./mentions.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
 import { loadDraft, saveDraft } from "./storage.ts";
+
+/** How many messages the conversation holds: re-run effects when it grows. */
+const messageCount = (client: ImClient, id: string) => client.store.get(id)?.messages.length ?? 0;
 
 export function ConversationView(props: {
   client: ImClient;
@@ -20,10 +37,28 @@ export function ConversationView(props: {
   onError(text: string): void;
 }) {
   const { client, conversationId } = props;
+  const group = client.groups.get(conversationId);
+  const isGroup = parseConversationId(conversationId)?.kind === "group";
   const title = titleOf(
     { conversationId, peerId: directPeer(conversationId, client.userId) },
     props.names,
+    group?.name,
   );
+  const [showMembers, setShowMembers] = useState(false);
+  const { members, refresh } = useMembers(client, conversationId, group);
+  useEffect(() => {
+    if (isGroup && !group) client.groups.info(conversationId).catch(() => {});
+  }, [conversationId]);
+  // "Read by N" of the own messages shown, fetched on open and as messages come.
+  useEffect(() => {
+    if (isGroup && group?.role) {
+      client.groups.refreshReceipts(
+        conversationId,
+        () => client.store.ownSeqs(conversationId, 100),
+        0,
+      );
+    }
+  }, [conversationId, group?.role, messageCount(client, conversationId)]);
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -93,7 +128,28 @@ export function ConversationView(props: {
           ‹
         </button>
         <h2 data-testid="chat-title">{title}</h2>
+        {isGroup && group && (
+          <button
+            type="button"
+            class="link"
+            data-testid="members-toggle"
+            aria-expanded={showMembers}
+            onClick={() => setShowMembers(!showMembers)}
+          >
+            {group.memberCount} members
+          </button>
+        )}
       </header>
+      {showMembers && group && (
+        <MembersPanel
+          client={client}
+          info={group}
+          members={members}
+          names={props.names}
+          onChanged={() => refresh().catch(() => {})}
+          onError={props.onError}
+        />
+      )}
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">
           {oldest === null
@@ -112,23 +168,43 @@ export function ConversationView(props: {
             onRecall={recall}
             onRetry={retry}
             onDiscard={(id) => client.discard(id)}
+            group={isGroup ? { client, names: props.names } : undefined}
           />
         ))}
       </ol>
-      <Composer
-        client={client}
-        conversationId={conversationId}
-        onSend={() => (atBottom.current = true)}
-      />
+      {isGroup && group && group.role === null
+        ? <p class="gone" data-testid="not-member">You are no longer in this group.</p>
+        : (
+          <Composer
+            client={client}
+            conversationId={conversationId}
+            onSend={() => (atBottom.current = true)}
+            mentionable={isGroup
+              ? { members, names: props.names, all: group?.role !== "member" }
+              : undefined}
+          />
+        )}
     </section>
   );
 }
 
 function Composer(
-  props: { client: ImClient; conversationId: string; onSend(): void },
+  props: {
+    client: ImClient;
+    conversationId: string;
+    onSend(): void;
+    /** Groups: whom "@" offers. */
+    mentionable?: { members: GroupMember[]; names: Directory; all: boolean };
+  },
 ) {
   const [text, setText] = useState(() => loadDraft(props.conversationId));
+  const [picked, setPicked] = useState(new Map<string, string>());
   useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
+  const query = props.mentionable ? typingMention(text) : null;
+  const m = props.mentionable;
+  const options = m && query !== null
+    ? candidates(query, m.members, props.client.userId, m.names, m.all)
+    : [];
 
   function update(value: string) {
     setText(value);
@@ -141,12 +217,20 @@ function Composer(
     if (!body) return;
     props.onSend();
     // Failures stay visible on the message itself, with Retry.
-    props.client.send(props.conversationId, body).catch(() => {});
+    props.client.send(props.conversationId, body, mentionsIn(body, picked)).catch(() => {});
+    setPicked(new Map());
     update("");
   }
 
   return (
     <form class="composer" onSubmit={send}>
+      <MentionPicker
+        items={options}
+        onPick={(c) => {
+          setPicked(new Map(picked).set(c.id, c.label));
+          update(insertMention(text, c.label));
+        }}
+      />
       <textarea
         data-testid="composer"
         aria-label="Message"
@@ -156,7 +240,14 @@ function Composer(
         value={text}
         onInput={(e) => update(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+            if (options.length) {
+              e.preventDefault();
+              setPicked(new Map(picked).set(options[0].id, options[0].label));
+              return update(insertMention(text, options[0].label));
+            }
+            send(e);
+          }
         }}
       />
       <button type="submit" class="primary" disabled={!text.trim()}>Send</button>

@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /** The conversation list: newest first, unread counts, a way to start a new chat. */
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { type ConversationSummary, describeError } from "../../mod.ts";
 import type { Directory } from "./names.ts";
@@ -12,6 +13,9 @@ export function ConversationList(props: {
   onOpen(conversationId: string): void;
   /** Starts (or opens) the direct chat with a user. */
   onStart(userId: string): void;
+  /** A group's name, if known. */
+  groupName?(conversationId: string): string | undefined;
+  children?: ComponentChildren;
 }) {
   const [who, setWho] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -43,6 +47,7 @@ export function ConversationList(props: {
         <button type="submit" disabled={!who.trim()}>Chat</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}
+      {props.children}
       {props.items.length === 0 && <p class="empty">No conversations yet.</p>}
       <ul>
         {props.items.map((c) => (
@@ -54,9 +59,13 @@ export function ConversationList(props: {
               class={c.conversationId === props.selected ? "conv selected" : "conv"}
               onClick={() => props.onOpen(c.conversationId)}
             >
-              <span class="avatar" aria-hidden="true">{initial(titleOf(c, props.names))}</span>
+              <span class="avatar" aria-hidden="true">
+                {initial(titleOf(c, props.names, props.groupName?.(c.conversationId)))}
+              </span>
               <span class="conv-main">
-                <span class="conv-name">{titleOf(c, props.names)}</span>
+                <span class="conv-name">
+                  {titleOf(c, props.names, props.groupName?.(c.conversationId))}
+                </span>
                 <span class="conv-last">{preview(c, props.me)}</span>
               </span>
               {c.unread > 0 && c.conversationId !== props.selected && (
@@ -65,6 +74,9 @@ export function ConversationList(props: {
                 </span>
               )}
               {c.unsent > 0 && <span class="badge warn" title="Unsent messages">!</span>}
+              {c.mentioned && c.conversationId !== props.selected && (
+                <span class="badge" data-testid="mentioned" title="You were mentioned">@</span>
+              )}
             </button>
           </li>
         ))}
@@ -77,12 +89,17 @@ function preview(c: ConversationSummary, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
   const who = m.from === me ? "You: " : "";
+  if (m.kind === "notice") return "Group updated";
   return m.recalled ? `${who}message recalled` : who + m.body.slice(0, 80);
 }
 
-/** A conversation's name: the other member's in a direct chat. */
-export function titleOf(c: { peerId: string | null; conversationId: string }, names: Directory) {
-  return c.peerId ? names.name(c.peerId) : c.conversationId;
+/** A conversation's name: the other member's in a direct chat, a group's own name. */
+export function titleOf(
+  c: { peerId: string | null; conversationId: string },
+  names: Directory,
+  groupName?: string,
+) {
+  return c.peerId ? names.name(c.peerId) : groupName ?? c.conversationId;
 }
 
 export function initial(name: string): string {

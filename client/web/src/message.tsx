@@ -1,6 +1,9 @@
 /// <reference lib="dom" />
 /** One bubble: body or "recalled", time, and for your own messages the mark and actions. */
-import type { MessageStatus, TimelineItem } from "../../mod.ts";
+import type { ImClient, MessageStatus, TimelineItem } from "../../mod.ts";
+import type { Directory } from "./names.ts";
+import { NoticeLine } from "./notice.tsx";
+import { ReadBy } from "./readby.tsx";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
@@ -20,8 +23,16 @@ export function Bubble(props: {
   onRecall(msgId: string): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
+  /** In a group: notices as lines, "read by N" under your messages. */
+  group?: { client: ImClient; names: Directory };
 }) {
-  const { item } = props;
+  const { item, group } = props;
+  if (item.kind === "message" && item.message.notice && group) {
+    const m = item.message;
+    return (
+      <NoticeLine notice={m.notice!} seq={m.seq} names={group.names} me={group.client.userId} />
+    );
+  }
   if (item.kind === "unsent") {
     const o = item.outgoing;
     return (
@@ -54,12 +65,21 @@ export function Bubble(props: {
       data-seq={m.seq}
       data-status={item.status ?? ""}
     >
+      {group && !item.mine && <div class="from">{group.names.name(m.from)}</div>}
       <div class="body">
         {m.recalled ? (item.mine ? "You recalled a message" : "Message recalled") : m.body}
       </div>
       <div class="meta">
         <time dateTime={new Date(m.serverTime).toISOString()}>{clock(m.serverTime)}</time>
-        {item.status && <Mark status={item.status} />}
+        {item.status && !group && <Mark status={item.status} />}
+        {group && item.mine && !m.recalled && (
+          <ReadBy
+            client={group.client}
+            conversationId={m.conversationId}
+            seq={m.seq}
+            names={group.names}
+          />
+        )}
         {canRecall && (
           <button type="button" class="recall" onClick={() => props.onRecall(m.msgId)}>
             Recall
