@@ -8,7 +8,16 @@
  * are printed as they happen.
  */
 import { parseArgs } from "node:util";
-import { AuthApi, describeError, ErrorCode, HttpError, ImClient, type MessageView } from "./mod.ts";
+import {
+  AuthApi,
+  describeError,
+  ErrorCode,
+  HttpError,
+  ImClient,
+  type MessageView,
+  parseConversationId,
+} from "./mod.ts";
+import { type CliContext, GROUP_HELP, groupCommand, mentionsOf, noticeLine } from "./cli_groups.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
@@ -19,7 +28,8 @@ const HELP = `commands:
   /read                 mark the open conversation read
   /recall <msgId>       recall one of your messages
   /retry                resend messages that failed
-  /quit                 leave`;
+  /quit                 leave
+${GROUP_HELP}`;
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -57,7 +67,16 @@ try {
 Deno.exit(0);
 
 function wire(client: ImClient) {
-  client.on("message", async (m) => say(await line(client, m)));
+  client.on(
+    "message",
+    async (m) => say(m.notice ? await noticeLine(m.notice, cli(client)) : await line(client, m)),
+  );
+  client.on("room", async (m) => say(`  [room] ${await name(client, m.from)}: ${m.body}`));
+  client.on(
+    "groupRequest",
+    async (r) =>
+      say(`  ${await name(client, r.userId)} asks to join ${r.conversationId}: ${r.message}`),
+  );
   client.on("ack", ({ message }) => say(`  ✓ stored as #${message.seq} (msgId ${message.msgId})`));
   client.on("offline", (n) => say(`  ✓ #${n.seq} stored offline: they have no device online`));
   client.on("receipt", async (r) => {
@@ -82,8 +101,10 @@ async function repl(client: ImClient) {
       if (!cmd) continue;
       if (cmd === "/quit") return;
       if (cmd === "/help") say(HELP);
+      else if (await groupCommand(client, cmd, rest, cli(client))) continue;
       else if (cmd === "/open") {
-        current = client.conversationWith(await idOf(client, rest[0]));
+        const group = parseConversationId(rest[0] ?? "")?.kind === "group";
+        current = group ? rest[0] : client.conversationWith(await idOf(client, rest[0]));
         say(`talking to ${rest[0]}`);
       } else if (cmd === "/to") {
         const to = client.conversationWith(await idOf(client, rest[0]));
@@ -107,11 +128,23 @@ async function repl(client: ImClient) {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
-      else await client.send(current, text.trim());
+      else if (parseConversationId(current)?.kind === "group") {
+        await client.send(current, text.trim(), await mentionsOf(text, cli(client)));
+      } else await client.send(current, text.trim());
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
   }
+}
+
+function cli(client: ImClient): CliContext {
+  return {
+    current: () => current,
+    setCurrent: (c) => (current = c),
+    idOf: (u) => idOf(client, u),
+    name: (u) => name(client, u),
+    say,
+  };
 }
 
 function open(_client: ImClient): string {
