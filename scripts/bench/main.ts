@@ -31,6 +31,7 @@ import {
 import { formatProfile, type ProfileSummary, summarizeProfile } from "./profile.ts";
 import { Histogram, type LatencySummary } from "./stats.ts";
 import type { ClientKind } from "./ws_client.ts";
+import { isGroupMode, parseGroupArgs, runGroupBench } from "./group.ts";
 
 export type Mode = "e2e" | "floor" | "idle";
 
@@ -851,6 +852,10 @@ async function writeReport(r: BenchReport, out: string) {
 }
 
 if (import.meta.main) {
+  // Groups have their own phases and generator (scripts/bench/group.ts).
+  if (isGroupMode(Deno.args)) {
+    await runGroupBench(parseGroupArgs(Deno.args)).then(() => Deno.exit(0));
+  }
   let opts;
   try {
     opts = parseArgs(Deno.args);

@@ -13,15 +13,27 @@ import type { UserOptions } from "../../outbox.ts";
 import { appendInbox } from "./inbox.ts";
 import { diffusionOf, groupsOf } from "./state.ts";
 
-export async function recipients(
-  ctx: TxContext,
-  conversationId: string,
-): Promise<{ mode: Diffusion; users: string[] }> {
-  if (parseConversationId(conversationId)?.kind === "group") {
-    const g = (await groupsOf(ctx, ctx.tx, [conversationId])).get(conversationId);
-    if (diffusionOf(g, ctx.config) === "read") return { mode: "read", users: [] };
-  }
-  return { mode: "write", users: await ctx.members.ofOne(conversationId) };
+export interface Audience {
+  mode: Diffusion;
+  /** Write diffusion: the current members; read diffusion: none (the watchers are online). */
+  users: string[];
+}
+
+/** The audience of each conversation, in at most two queries for all of them (then cached). */
+export async function recipientsOf(ctx: TxContext, ids: string[]): Promise<Map<string, Audience>> {
+  const unique = [...new Set(ids)];
+  const groupIds = unique.filter((id) => parseConversationId(id)?.kind === "group");
+  const groups = await groupsOf(ctx, ctx.tx, groupIds);
+  const read = new Set(groupIds.filter((id) => diffusionOf(groups.get(id), ctx.config) === "read"));
+  const members = await ctx.members.of(unique.filter((id) => !read.has(id)));
+  return new Map(unique.map((id) => [
+    id,
+    read.has(id) ? { mode: "read", users: [] } : { mode: "write", users: members.get(id) ?? [] },
+  ]));
+}
+
+export async function recipients(ctx: TxContext, conversationId: string): Promise<Audience> {
+  return (await recipientsOf(ctx, [conversationId])).get(conversationId)!;
 }
 
 const union = (a: string[], b: string[]) => b.length ? [...new Set([...a, ...b])] : a;
@@ -52,16 +64,18 @@ export interface Diffused {
  * this in its transaction, or devices syncing by inbox learn of it only through gap filling).
  */
 export async function diffuse(ctx: TxContext, items: Diffused[]): Promise<void> {
-  const entries = [];
-  for (const i of items) {
-    const r = await recipients(ctx, i.conversationId);
-    const users = r.mode === "write" ? union(r.users, i.alsoTo ?? []) : i.alsoTo ?? [];
-    entries.push({
-      partition: i.partition,
-      conversationId: i.conversationId,
-      seq: i.seq,
-      userIds: users,
-    });
-  }
-  await appendInbox(ctx.tx, entries);
+  const audiences = await recipientsOf(ctx, items.map((i) => i.conversationId));
+  await appendInbox(
+    ctx.tx,
+    items.map((i) => {
+      const a = audiences.get(i.conversationId)!;
+      const users = a.mode === "write" ? union(a.users, i.alsoTo ?? []) : i.alsoTo ?? [];
+      return {
+        partition: i.partition,
+        conversationId: i.conversationId,
+        seq: i.seq,
+        userIds: users,
+      };
+    }),
+  );
 }
