@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { GroupRole, JoinPolicy } from "@im/protocol";
 import type { Exec } from "@im/shared/db";
+import { byConversation } from "../conversations/tables.ts";
 
 export interface GroupRow {
   conversationId: string;
@@ -130,8 +131,8 @@ export async function memberRowsByPair(
   if (pairs.length === 0) return [];
   const rows = await db.selectFrom("conversation_members").selectAll().where((eb) =>
     eb.or(
-      pairs.map((p) =>
-        eb.and([eb("conversation_id", "=", p.conversationId), eb("user_id", "=", p.userId)])
+      byConversation(pairs).map(([c, users]) =>
+        eb.and([eb("conversation_id", "=", c), eb("user_id", "in", users)])
       ),
     )
   ).execute();

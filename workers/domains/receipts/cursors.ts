@@ -54,6 +54,13 @@ async function applyCursors(ctx: TxContext, entries: CursorEntry[]) {
       ctx.reject(e, err);
       continue;
     }
+    if (e.env.frame.type === "msg.delivered" && !isDirect(conversationId)) {
+      // A group's delivered cursor is told to no one: stop the re-pushes, write no row (one
+      // per online member per message would be the largest write of a group message).
+      ctx.outbox.ackDevice({ userId: e.env.userId, deviceId: e.env.deviceId, conversationId, seq });
+      ctx.reply(e, { type: "ok", data: {} });
+      continue;
+    }
     if (!before.has(me!)) before.set(me!, { readSeq: me!.readSeq, deliveredSeq: me!.deliveredSeq });
     if (e.env.frame.type === "msg.read") {
       if (seq > me!.readSeq) readers.set(me!, e.env.connId);
