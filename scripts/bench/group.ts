@@ -10,7 +10,6 @@
  *   deno task bench --mode group --phases flat --groups 40 --members 50 --duration 20
  *   deno task bench --mode group --phases cost --big 100000 --online 0.01 --cost-rate 20
  */
-import { Redis } from "ioredis";
 import { dropDatabase } from "@im/shared/db";
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
 import type { GroupConn, GroupLoadResult, GroupLoadSpec } from "./group_load.ts";
@@ -23,6 +22,8 @@ import {
 } from "./group_report.ts";
 import { type SeededGroup, seedGroups } from "./group_setup.ts";
 import { readLines } from "./lines.ts";
+import type { GroupBenchOptions } from "./group_options.ts";
+import { dropKeys, waitIdle } from "./group_system.ts";
 import {
   findProcesses,
   freePort,
@@ -35,85 +36,6 @@ import {
   stopProcess,
   waitReady,
 } from "./procs.ts";
-
-export interface GroupBenchOptions {
-  phases: Phase[];
-  groups: number;
-  members: number;
-  /** Senders per group. */
-  senders: number;
-  rate: number;
-  window: number;
-  big: number;
-  online: number;
-  costRate: number;
-  durationSec: number;
-  warmupSec: number;
-  size: number;
-  ackMs: number;
-  procs: number;
-  out: string;
-}
-
-const DEFAULTS: GroupBenchOptions = {
-  phases: ["rate", "flat", "cost"],
-  groups: 20,
-  members: 50,
-  senders: 5,
-  rate: 300,
-  window: 8,
-  big: 100_000,
-  online: 0.01,
-  costRate: 20,
-  durationSec: 15,
-  warmupSec: 3,
-  size: 100,
-  ackMs: 1000,
-  procs: 1,
-  out: "",
-};
-
-export function isGroupMode(args: string[]): boolean {
-  return args.some((a, i) => a === "--mode=group" || (a === "--mode" && args[i + 1] === "group"));
-}
-
-export function parseGroupArgs(args: string[]): GroupBenchOptions {
-  const o = { ...DEFAULTS };
-  const num: Record<string, keyof GroupBenchOptions> = {
-    "--groups": "groups",
-    "--members": "members",
-    "--senders": "senders",
-    "--rate": "rate",
-    "--window": "window",
-    "--big": "big",
-    "--online": "online",
-    "--cost-rate": "costRate",
-    "--duration": "durationSec",
-    "--warmup": "warmupSec",
-    "--size": "size",
-    "--ack-ms": "ackMs",
-    "--procs": "procs",
-  };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split("=", 2);
-    const val = () => inline ?? args[++i] ?? "";
-    if (flag === "--mode") val();
-    else if (flag === "--out") o.out = val();
-    else if (flag === "--phases") o.phases = val().split(",") as Phase[];
-    else if (flag in num) {
-      const n = Number(val());
-      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a number >= 0`);
-      (o[num[flag]] as number) = n;
-    } else {throw new Error(
-        `unknown option ${args[i]} (group mode: ${Object.keys(num).join(" ")} --phases --out)`,
-      );}
-  }
-  for (const p of o.phases) {
-    if (!["rate", "flat", "cost"].includes(p)) throw new Error(`unknown phase ${p}`);
-  }
-  if (!o.out) o.out = `bench-results/group-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  return o;
-}
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -192,6 +114,7 @@ export async function runGroupBench(o: GroupBenchOptions) {
       return out;
     };
     const phase = async (name: string, conns: GroupConn[], rate: number, members: number) => {
+      await waitIdle(prefix, log); // a phase must not pay for the backlog of the one before
       log(`${name}: ${conns.length} connections, ${rate ? `${rate} msgs/s` : "flat out"}`);
       return await runPhase(o, {
         name,
@@ -238,6 +161,7 @@ export async function runGroupBench(o: GroupBenchOptions) {
     await Deno.writeTextFile(o.out, JSON.stringify(report, null, 2) + "\n");
     console.log(formatGroupReport(report));
     console.log(`  report: ${o.out}`);
+    return report;
   } finally {
     await Promise.all(system.map((p) => stopProcess(p)));
     await dropDatabase(mysqlUrl).catch((e) => log(`cleanup: ${e}`));
@@ -324,23 +248,5 @@ async function runPhase(o: GroupBenchOptions, p: PhaseSetup): Promise<PhaseRepor
     );
   } finally {
     for (const l of loads) await stopProcess(l.proc, 3000);
-  }
-}
-
-async function dropKeys(prefix: string) {
-  const redis = new Redis(Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379", {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-  });
-  try {
-    await redis.connect();
-    let cursor = "0";
-    do {
-      const [c, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      cursor = c;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
   }
 }

@@ -174,11 +174,11 @@ export async function runGroupLoad(spec: GroupLoadSpec, commands: AsyncIterable<
   winEnd = winStart + spec.durationMs;
   let rateTimer: ReturnType<typeof setInterval> | undefined;
   if (spec.rate > 0) {
-    // Spread the rate over the senders, in 10 ms ticks.
-    let owed = 0, k = 0;
+    // Spread the rate over the senders; owed by the clock, so late timer ticks catch up.
+    let due = 0, k = 0;
     rateTimer = setInterval(() => {
-      owed += spec.rate / 100;
-      for (; owed >= 1; owed--) sendOne(senders[k++ % senders.length]);
+      const owed = Math.floor(((wall() - start) / 1000) * spec.rate) - due;
+      for (let j = 0; j < owed; j++, due++) sendOne(senders[k++ % senders.length]);
     }, 10);
   } else {
     for (const i of senders) for (let w = 0; w < spec.window; w++) sendOne(i);

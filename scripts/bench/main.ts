@@ -31,7 +31,8 @@ import {
 import { formatProfile, type ProfileSummary, summarizeProfile } from "./profile.ts";
 import { Histogram, type LatencySummary } from "./stats.ts";
 import type { ClientKind } from "./ws_client.ts";
-import { isGroupMode, parseGroupArgs, runGroupBench } from "./group.ts";
+import { runGroupBench } from "./group.ts";
+import { isGroupMode, parseGroupArgs } from "./group_options.ts";
 
 export type Mode = "e2e" | "floor" | "idle";
 
