@@ -46,8 +46,11 @@ export interface ConversationState {
   /** Direct chats: the other member's cursors (my messages up to these are delivered / read). */
   peerDeliveredSeq: number;
   peerReadSeq: number;
-  /** The latest seq that mentions this user (or everyone); mentioned while above `readSeq`. */
-  mentionSeq: number;
+  /**
+   * The latest seq that mentions this user (or everyone); mentioned while above `readSeq`.
+   * Always sent by this server; optional for clients of servers before groups.
+   */
+  mentionSeq?: number;
 }
 
 export interface SyncConversation extends ConversationState {

@@ -22,6 +22,7 @@ import {
 } from "./group_report.ts";
 import { type SeededGroup, seedGroups } from "./group_setup.ts";
 import { readLines } from "./lines.ts";
+import { formatProfile, summarizeProfile } from "./profile.ts";
 import type { GroupBenchOptions } from "./group_options.ts";
 import { dropKeys, waitIdle } from "./group_system.ts";
 import {
@@ -70,13 +71,20 @@ export async function runGroupBench(o: GroupBenchOptions) {
     );
     if (!(await migrate.status).success) throw new Error(`migrate failed (see ${dir})`);
     const port = await freePort(), workerPort = await freePort();
-    const gateway = spawnDeno("gateway", ["run", "-A", `${ROOT}gateway/main.ts`], {
+    const prof = (name: string) =>
+      o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}/${name}`] : [];
+    const gateway = spawnDeno("gateway", [
+      "run",
+      "-A",
+      ...prof("gateway"),
+      `${ROOT}gateway/main.ts`,
+    ], {
       ...env,
       PORT: String(port),
       HOST: "127.0.0.1",
       GATEWAY_ID: `bench-gw-${runId}`,
     }, `${dir}/gateway.log`);
-    const worker = spawnDeno("worker", ["run", "-A", `${ROOT}workers/main.ts`], {
+    const worker = spawnDeno("worker", ["run", "-A", ...prof("worker"), `${ROOT}workers/main.ts`], {
       ...env,
       WORKER_PORT: String(workerPort),
       HOST: "127.0.0.1",
@@ -164,6 +172,7 @@ export async function runGroupBench(o: GroupBenchOptions) {
     return report;
   } finally {
     await Promise.all(system.map((p) => stopProcess(p)));
+    if (o.profileDir) printProfiles(o.profileDir);
     await dropDatabase(mysqlUrl).catch((e) => log(`cleanup: ${e}`));
     await dropKeys(prefix).catch((e) => log(`cleanup: ${e}`));
   }
@@ -248,5 +257,19 @@ async function runPhase(o: GroupBenchOptions, p: PhaseSetup): Promise<PhaseRepor
     );
   } finally {
     for (const l of loads) await stopProcess(l.proc, 3000);
+  }
+}
+
+/** The newest profile of each process (the whole run: use it with one phase). */
+function printProfiles(dir: string) {
+  for (const name of ["gateway", "worker"]) {
+    try {
+      const files = [...Deno.readDirSync(`${dir}/${name}`)].map((f) => `${dir}/${name}/${f.name}`)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .sort((a, b) => Deno.statSync(b).mtime!.getTime() - Deno.statSync(a).mtime!.getTime());
+      if (files[0]) console.log(formatProfile(name, summarizeProfile(files[0], 15)));
+    } catch (err) {
+      console.error(`bench[group]: no ${name} profile: ${err}`);
+    }
   }
 }

@@ -17,6 +17,8 @@ export interface GroupBenchOptions {
   size: number;
   ackMs: number;
   procs: number;
+  /** Run the gateway and worker with --cpu-prof into this directory and summarize. */
+  profileDir: string | null;
   out: string;
 }
 
@@ -35,6 +37,7 @@ const DEFAULTS: GroupBenchOptions = {
   size: 100,
   ackMs: 1000,
   procs: 1,
+  profileDir: null,
   out: "",
 };
 
@@ -64,6 +67,7 @@ export function parseGroupArgs(args: string[]): GroupBenchOptions {
     const val = () => inline ?? args[++i] ?? "";
     if (flag === "--mode") val();
     else if (flag === "--out") o.out = val();
+    else if (flag === "--profile") o.profileDir = val();
     else if (flag === "--phases") o.phases = val().split(",") as Phase[];
     else if (flag in num) {
       const n = Number(val());

@@ -35,6 +35,12 @@ export interface InboxTable {
   user_id: BigId;
   part: number;
   pos: BigId;
+}
+
+/** The message at each inbox position (named once, whatever the number of recipients). */
+export interface InboxMessagesTable {
+  part: number;
+  pos: BigId;
   conversation_id: string;
   seq: number;
 }
@@ -58,6 +64,7 @@ export interface GroupTables {
   chat_groups: ChatGroupsTable;
   group_requests: GroupRequestsTable;
   inbox: InboxTable;
+  inbox_messages: InboxMessagesTable;
   inbox_positions: InboxPositionsTable;
   rooms: RoomsTable;
 }

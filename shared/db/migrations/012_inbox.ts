@@ -6,13 +6,21 @@
 import { type Kysely, sql } from "kysely";
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // A member's entry is only a pointer (user, partition, position): the message it points at is
+  // named once per position in inbox_messages, so a 50-member message writes 50 short rows.
   await sql`CREATE TABLE IF NOT EXISTS inbox (
     user_id BIGINT UNSIGNED NOT NULL,
     part SMALLINT UNSIGNED NOT NULL,
     pos BIGINT UNSIGNED NOT NULL,
+    PRIMARY KEY (user_id, part, pos)
+  ) ENGINE=InnoDB`.execute(db);
+
+  await sql`CREATE TABLE IF NOT EXISTS inbox_messages (
+    part SMALLINT UNSIGNED NOT NULL,
+    pos BIGINT UNSIGNED NOT NULL,
     conversation_id VARCHAR(64) NOT NULL,
     seq INT UNSIGNED NOT NULL,
-    PRIMARY KEY (user_id, part, pos)
+    PRIMARY KEY (part, pos)
   ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`.execute(db);
 
   await sql`CREATE TABLE IF NOT EXISTS inbox_positions (
@@ -23,5 +31,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`DROP TABLE IF EXISTS inbox_positions`.execute(db);
+  await sql`DROP TABLE IF EXISTS inbox_messages`.execute(db);
   await sql`DROP TABLE IF EXISTS inbox`.execute(db);
 }

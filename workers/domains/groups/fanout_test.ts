@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ErrorCode } from "@im/protocol";
 import { testEnv } from "@im/shared/testing";
 import { createUsers } from "../../test_support.ts";
-import { Harness, makeGroup, text } from "./test_support.ts";
+import { Harness, inboxEntries, makeGroup, text } from "./test_support.ts";
 
 /** Records how many users each route lookup asked for: the per-member cost of a publish. */
 function countLookups(h: Harness) {
@@ -28,11 +28,10 @@ Deno.test("fan-out: a small group writes an inbox entry per member and pushes to
     await h.online(alice, bob, carol);
     const g = await makeGroup(h, alice, [bob, carol]);
     const sent = await h.tx(bob, "msg.send", text(g, "hello"));
-    const rows = await env.db.selectFrom("inbox").selectAll().where("conversation_id", "=", g)
-      .where("seq", "=", sent.data.seq).execute();
-    assert.deepEqual(rows.map((r) => String(r.user_id)).sort(), [alice, bob, carol].sort());
+    const rows = await inboxEntries(env, g, sent.data.seq);
+    assert.deepEqual(rows.map((r) => r.userId).sort(), [alice, bob, carol].sort());
     assert.equal(
-      new Set(rows.map((r) => `${r.part}:${r.pos}`)).size,
+      new Set(rows.map((r) => r.at)).size,
       1,
       "one position per message",
     );
@@ -75,12 +74,7 @@ Deno.test("fan-out: a large group stores a message once and pushes it only to wa
       "only the watching connections; dave is online but not watching",
     );
     assert.ok(asked.every((n) => n <= 1), `no per-member route lookup (asked ${asked})`);
-    const inbox = await env.db.selectFrom("inbox").select("user_id").where(
-      "conversation_id",
-      "=",
-      g,
-    )
-      .where("seq", "=", sent.data.seq).execute();
+    const inbox = await inboxEntries(env, g, sent.data.seq);
     assert.equal(inbox.length, 0, "read diffusion: no inbox entries");
     // dave reads it from the group's timeline with his own cursor.
     const page = await h.read(dave, "sync", {

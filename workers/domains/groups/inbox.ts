@@ -19,7 +19,7 @@ export interface InboxItem {
 
 const CHUNK = 2000;
 
-/** Appends entries in their order; one locking read and two writes, whatever their number. */
+/** Appends entries in their order; one locking read and three writes, whatever their number. */
 export async function appendInbox(db: Exec, items: InboxItem[]): Promise<void> {
   const live = items.filter((i) => i.userIds.length > 0 && i.partition >= 0);
   if (live.length === 0) return;
@@ -28,22 +28,17 @@ export async function appendInbox(db: Exec, items: InboxItem[]): Promise<void> {
     .where("part", "in", parts).forUpdate().execute();
   const pos = new Map(parts.map((p) => [p, 0]));
   for (const r of held) pos.set(Number(r.part), Number(r.pos));
-  const rows = [];
+  const messages = [];
+  const entries: Array<{ user_id: string; part: number; pos: string }> = [];
   for (const i of live) {
-    const p = pos.get(i.partition)! + 1;
-    pos.set(i.partition, p);
-    for (const u of new Set(i.userIds)) {
-      rows.push({
-        user_id: u,
-        part: i.partition,
-        pos: String(p),
-        conversation_id: i.conversationId,
-        seq: i.seq,
-      });
-    }
+    const p = String(pos.get(i.partition)! + 1);
+    pos.set(i.partition, Number(p));
+    messages.push({ part: i.partition, pos: p, conversation_id: i.conversationId, seq: i.seq });
+    for (const u of new Set(i.userIds)) entries.push({ user_id: u, part: i.partition, pos: p });
   }
-  for (let k = 0; k < rows.length; k += CHUNK) {
-    await db.insertInto("inbox").values(rows.slice(k, k + CHUNK)).execute();
+  await db.insertInto("inbox_messages").values(messages).execute();
+  for (let k = 0; k < entries.length; k += CHUNK) {
+    await db.insertInto("inbox").values(entries.slice(k, k + CHUNK)).execute();
   }
   await db.insertInto("inbox_positions")
     .values(parts.map((p) => ({ part: p, pos: String(pos.get(p)!) })))
@@ -84,15 +79,20 @@ export async function readInbox(
   partitions: number,
   limit: number,
 ): Promise<{ entries: InboxEntry[]; more: boolean }> {
-  const rows = await db.selectFrom("inbox").select(["part", "pos", "conversation_id", "seq"])
-    .where("user_id", "=", userId)
+  const rows = await db.selectFrom("inbox as i")
+    .innerJoin(
+      "inbox_messages as x",
+      (j) => j.onRef("x.part", "=", "i.part").onRef("x.pos", "=", "i.pos"),
+    )
+    .select(["i.part", "i.pos", "x.conversation_id", "x.seq"])
+    .where("i.user_id", "=", userId)
     .where((eb) =>
       eb.or(
         Array.from({ length: partitions }, (_, p) =>
-          eb.and([eb("part", "=", p), eb("pos", ">", String(cursor.get(p) ?? 0))])),
+          eb.and([eb("i.part", "=", p), eb("i.pos", ">", String(cursor.get(p) ?? 0))])),
       )
     )
-    .orderBy("part").orderBy("pos").limit(limit + 1).execute();
+    .orderBy("i.part").orderBy("i.pos").limit(limit + 1).execute();
   return {
     entries: rows.slice(0, limit).map((r) => ({
       part: Number(r.part),

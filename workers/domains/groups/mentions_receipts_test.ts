@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ErrorCode } from "@im/protocol";
 import { testEnv } from "@im/shared/testing";
 import { createUsers } from "../../test_support.ts";
-import { Harness, makeGroup, text } from "./test_support.ts";
+import { Harness, inboxEntries, makeGroup, text } from "./test_support.ts";
 
 const stateOf = async (h: Harness, user: string, g: string) =>
   (await h.read(user, "sync", { inbox: "" })).data.conversations
@@ -144,12 +144,7 @@ Deno.test("recall in a group: the sender, or an admin for anyone's message", asy
     const row = await env.db.selectFrom("messages").select(["body", "recalled_at"])
       .where("msg_id", "=", m.data.msgId).executeTakeFirstOrThrow();
     assert.deepEqual([row.body, row.recalled_at !== null], ["", true]);
-    const inbox = await env.db.selectFrom("inbox").select("user_id").where(
-      "conversation_id",
-      "=",
-      g,
-    )
-      .where("seq", "=", r.data.recallSeq).execute();
+    const inbox = await inboxEntries(env, g, r.data.recallSeq);
     assert.equal(inbox.length, 3, "the recall notice is in every member's inbox");
   } finally {
     await env.close();

@@ -134,3 +134,15 @@ export const text = (conversationId: string, body = "hi", extra: Record<string, 
   body,
   ...extra,
 });
+
+/** The inbox entries of one message: who got one, at which (partition, position). */
+export async function inboxEntries(env: TestEnv, conversationId: string, seq: number) {
+  const rows = await env.db.selectFrom("inbox as i")
+    .innerJoin(
+      "inbox_messages as x",
+      (j) => j.onRef("x.part", "=", "i.part").onRef("x.pos", "=", "i.pos"),
+    )
+    .select(["i.user_id", "i.part", "i.pos"])
+    .where("x.conversation_id", "=", conversationId).where("x.seq", "=", seq).execute();
+  return rows.map((r) => ({ userId: String(r.user_id), at: `${r.part}:${r.pos}` }));
+}
