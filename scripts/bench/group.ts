@@ -13,13 +13,7 @@
 import { dropDatabase } from "@im/shared/db";
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
 import type { GroupConn, GroupLoadResult, GroupLoadSpec } from "./group_load.ts";
-import {
-  formatGroupReport,
-  type Phase,
-  type PhaseReport,
-  phaseReport,
-  targetsOf,
-} from "./group_report.ts";
+import { formatGroupReport, type PhaseReport, phaseReport, targetsOf } from "./group_report.ts";
 import { type SeededGroup, seedGroups } from "./group_setup.ts";
 import { readLines } from "./lines.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";

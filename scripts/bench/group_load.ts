@@ -67,10 +67,11 @@ export async function runGroupLoad(spec: GroupLoadSpec, commands: AsyncIterable<
   const pad = "x".repeat(Math.max(1, spec.size - 20));
   const senders = spec.conns.map((c, i) => c.send ? i : -1).filter((i) => i >= 0);
 
-  const sendOne = (i: number) => {
+  /** `due`: at a fixed rate, the scheduled send time (a late send counts from it). */
+  const sendOne = (i: number, due?: number) => {
     const ws = sockets[i];
     if (!ws?.open || !sending) return;
-    const t = wall();
+    const t = due ?? wall();
     const id = `p${spec.proc}n${n++}`;
     ws.sendText(
       `{"type":"msg.send","id":"${id}","data":{"conversationId":"${
@@ -174,11 +175,12 @@ export async function runGroupLoad(spec: GroupLoadSpec, commands: AsyncIterable<
   winEnd = winStart + spec.durationMs;
   let rateTimer: ReturnType<typeof setInterval> | undefined;
   if (spec.rate > 0) {
-    // Spread the rate over the senders; owed by the clock, so late timer ticks catch up.
-    let due = 0, k = 0;
+    // Message k is due at start + k/rate, whatever the timer does: a late tick sends what is
+    // owed, and its latency counts from the due time (no coordinated omission).
+    let k = 0;
     rateTimer = setInterval(() => {
-      const owed = Math.floor(((wall() - start) / 1000) * spec.rate) - due;
-      for (let j = 0; j < owed; j++, due++) sendOne(senders[k++ % senders.length]);
+      const owed = Math.floor(((wall() - start) / 1000) * spec.rate);
+      for (; k < owed; k++) sendOne(senders[k % senders.length], start + (k * 1000) / spec.rate);
     }, 10);
   } else {
     for (const i of senders) for (let w = 0; w < spec.window; w++) sendOne(i);

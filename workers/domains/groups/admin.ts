@@ -5,7 +5,7 @@
  */
 import { ErrorCode, type GroupNotice } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
-import { type Act, type ActBase, groupAction } from "./action.ts";
+import { type ActBase, groupAction } from "./action.ts";
 import { checkTexts } from "./limits.ts";
 import { checkRole, checkTarget, isCurrent } from "./rights.ts";
 import { diffusionOf, rememberGroup } from "./state.ts";
