@@ -126,7 +126,7 @@ export class ImClient extends Emitter<ClientEvents> {
     return this.#conn.hello?.gatewayId ?? null;
   }
   /** Where sync stands in the inbox (save it with `store.cursors()`; pass back as `inboxCursor`). */
-  get inboxCursor(): string {
+  get inboxCursor(): string | undefined {
     return this.#catchup.inbox;
   }
 

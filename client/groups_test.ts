@@ -67,8 +67,8 @@ Deno.test("groups: a mention marks the conversation until read; read by N follow
   assert.deepEqual([who.readers, who.unread], [["2"], ["3"]]);
 });
 
-Deno.test("groups: sync carries the inbox cursor from the start, and groups are listed after connect", async () => {
-  const { server, client } = rig();
+Deno.test("groups: sync hands over to the inbox cursor, and groups are listed after connect", async () => {
+  const { server, client, clock } = rig();
   const a = client("1");
   await a.connect();
   await a.groups.create({ name: "one", members: [] });
@@ -77,8 +77,13 @@ Deno.test("groups: sync carries the inbox cursor from the start, and groups are 
   await settle();
   assert.deepEqual(b.groups.all().map((g) => g.name), ["one"]);
   const syncs = server.framesOf("sync");
-  assert.ok(syncs.every((f) => typeof f.data.inbox === "string"));
-  assert.equal(b.inboxCursor, "");
+  assert.equal(syncs[0].data.inbox, undefined, "a first sync goes by conversation cursors");
+  assert.equal(b.inboxCursor, "", "and its last page hands over the inbox cursor");
+  await b.groups.create({ name: "two", members: [] });
+  server.dropAll(1006);
+  await clock.tick(60_000);
+  const again = server.framesOf("sync").at(-1)!;
+  assert.equal(again.data.inbox, "", "the next sync goes by inbox");
 });
 
 Deno.test("rooms: join, messages only while present, rejoined after a reconnect", async () => {

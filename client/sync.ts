@@ -19,7 +19,10 @@ export interface CatchupOptions {
   gapWaitMs: number;
   /** Debounce of delivered acks. */
   ackDelayMs: number;
-  /** The inbox cursor a saved device resumes from ("" or absent: from the start). */
+  /**
+   * The inbox cursor a saved device resumes from; absent, the first sync goes by the
+   * per-conversation cursors and its last page hands over the inbox cursor.
+   */
   inbox?: string;
   ingest(messages: MessageView[]): void;
   onError(err: Error): void;
@@ -33,17 +36,17 @@ export class Catchup {
   #ackTimer: TimerId | null = null;
   #deliveredSent = new Map<string, number>();
   #readsToSend = new Map<string, number>();
-  #inbox: string;
+  #inbox: string | undefined;
 
   constructor(private readonly o: CatchupOptions) {
-    this.#inbox = o.inbox ?? "";
+    this.#inbox = o.inbox;
   }
 
   /**
    * The inbox cursor: one position per partition covering every conversation the server
    * diffuses on write; per-conversation cursors still go along for the large groups.
    */
-  get inbox(): string {
+  get inbox(): string | undefined {
     return this.#inbox;
   }
 
@@ -57,7 +60,7 @@ export class Catchup {
         res = await conn.request("sync", {
           cursors: store.cursors().filter((c) => c.seq > 0),
           limit: this.o.syncLimit,
-          inbox: this.#inbox,
+          ...(this.#inbox !== undefined ? { inbox: this.#inbox } : {}),
         }, this.o.requestTimeoutMs);
       } catch (err) {
         if (err instanceof ServerError && !err.transient) return this.o.onError(err);

@@ -303,7 +303,8 @@ export class FakeServer {
         lastSeq: c.messages.length,
       });
     }
-    return { conversations, more };
+    // The twin keeps no inbox: its cursor is always "", and inbox syncs page by conversation.
+    return { conversations, more, ...(more ? {} : { inbox: "" }) };
   }
 
   /** A direct chat's other member's cursors (0 in groups), as sync and history carry them. */

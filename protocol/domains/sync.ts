@@ -71,7 +71,7 @@ export interface SyncServerData {
   "sync.page": {
     conversations: SyncConversation[];
     more: boolean;
-    /** With an `inbox` request: the cursor to send next. */
+    /** The inbox cursor to send next (with an `inbox` request, and on a plain sync's last page). */
     inbox?: string;
   };
   "history.page": HistoryPage;

@@ -103,3 +103,13 @@ export async function readInbox(
     more: rows.length > limit,
   };
 }
+
+/**
+ * Every partition's last position: a cursor past everything committed so far. A plain sync
+ * (no inbox cursor) reads it before its pages, so every entry at or below it was committed
+ * before the sync read anything and is in its pages; the device continues from it by inbox.
+ */
+export async function inboxHead(db: Exec): Promise<string> {
+  const rows = await db.selectFrom("inbox_positions").select(["part", "pos"]).execute();
+  return encodeCursor(new Map(rows.map((r) => [Number(r.part), Number(r.pos)])));
+}

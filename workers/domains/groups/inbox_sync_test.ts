@@ -112,3 +112,24 @@ Deno.test("inbox sync: a cursor naming a partition the deployment lacks is refus
     await env.close();
   }
 });
+
+Deno.test("inbox sync: a plain sync's last page hands over the inbox cursor, and only what is newer follows", async () => {
+  const env = await testEnv();
+  try {
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    const h = new Harness(env);
+    const g = await makeGroup(h, alice, [bob]);
+    for (let i = 0; i < 3; i++) await h.tx(alice, "msg.send", text(g));
+    const first = await h.read(bob, "sync", { limit: 2 });
+    assert.deepEqual([first.data.more, first.data.inbox], [true, undefined], "not before the end");
+    const last = await h.read(bob, "sync", { cursors: [{ conversationId: g, seq: 2 }] });
+    assert.equal(last.data.more, false);
+    assert.match(last.data.inbox, /^\d+:\d+$/);
+    const fresh = await h.tx(alice, "msg.send", text(g, "new"));
+    const next = await h.read(bob, "sync", { inbox: last.data.inbox });
+    const got = next.data.conversations.flatMap((c: { messages: Msg[] }) => c.messages);
+    assert.deepEqual(got.map((m: Msg) => m.msgId), [fresh.data.msgId]);
+  } finally {
+    await env.close();
+  }
+});

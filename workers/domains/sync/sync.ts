@@ -10,6 +10,7 @@ import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
 import { conversationsOf, stateRows } from "../conversations/tables.ts";
 import { handleInboxSync } from "../groups/inbox_sync.ts";
+import { inboxHead } from "../groups/inbox.ts";
 import { pageOf } from "../messages/tables.ts";
 import { toView } from "../messages/views.ts";
 import { statesFor, wireState } from "./states.ts";
@@ -18,6 +19,7 @@ export const DEFAULT_SYNC_LIMIT = 200;
 
 export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
   if (e.env.frame.data.inbox !== undefined) return handleInboxSync(ctx, e);
+  const head = await inboxHead(ctx.db); // read first: see groups/inbox.ts
   const userId = e.env.userId;
   const cursors = new Map((e.env.frame.data.cursors ?? []).map((c) => [c.conversationId, c.seq]));
   const mine = (await conversationsOf(ctx.db, userId)).sort();
@@ -59,5 +61,9 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
     }
     conversations.push({ ...wireState(s), messages });
   }
-  ctx.reply(e, { type: "sync.page", data: { conversations, more } });
+  // The last page hands over to the inbox: the device syncs from one cursor from now on.
+  ctx.reply(e, {
+    type: "sync.page",
+    data: { conversations, more, ...(more ? {} : { inbox: head }) },
+  });
 };
