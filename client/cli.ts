@@ -17,9 +17,17 @@ import {
   ImClient,
   markedSnippet,
   type MessageView,
+  parseConversationId,
   type SearchHit,
 } from "./mod.ts";
 import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
+import {
+  type CliContext as GroupCli,
+  GROUP_HELP,
+  groupCommand,
+  mentionsOf,
+  noticeLine,
+} from "./cli_groups.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
@@ -39,7 +47,8 @@ const HELP = `commands:
   /forward <msgId> <username>  forward a message
   /retry                resend messages that failed
 ${SOCIAL_HELP}
-  /quit                 leave`;
+  /quit                 leave
+${GROUP_HELP}`;
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -85,7 +94,17 @@ try {
 Deno.exit(0);
 
 function wire(client: ImClient) {
-  client.on("message", async (m) => say(await line(client, m)));
+  client.on(
+    "message",
+    async (m) =>
+      say(m.notice ? await noticeLine(m.notice, groupCli(client)) : await line(client, m)),
+  );
+  client.on("room", async (m) => say(`  [room] ${await name(client, m.from)}: ${m.body}`));
+  client.on(
+    "groupRequest",
+    async (r) =>
+      say(`  ${await name(client, r.userId)} asks to join ${r.conversationId}: ${r.message}`),
+  );
   client.on("ack", ({ message }) => say(`  ✓ stored as #${message.seq} (msgId ${message.msgId})`));
   client.on("offline", (n) => say(`  ✓ #${n.seq} stored offline: they have no device online`));
   client.on("receipt", async (r) => {
@@ -121,8 +140,10 @@ async function repl(client: ImClient) {
       if (!cmd) continue;
       if (cmd === "/quit") return;
       if (cmd === "/help") say(HELP);
+      else if (await groupCommand(client, cmd, rest, groupCli(client))) continue;
       else if (cmd === "/open") {
-        current = client.conversationWith(await idOf(client, rest[0]));
+        const group = parseConversationId(rest[0] ?? "")?.kind === "group";
+        current = group ? rest[0] : client.conversationWith(await idOf(client, rest[0]));
         say(`talking to ${rest[0]}`);
       } else if (cmd === "/to") {
         const to = client.conversationWith(await idOf(client, rest[0]));
@@ -173,7 +194,9 @@ async function repl(client: ImClient) {
       } else if (await socialCommand(cli(client), cmd, rest)) continue;
       else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
-      else await client.send(current, text.trim());
+      else if (parseConversationId(current)?.kind === "group") {
+        await client.send(current, text.trim(), await mentionsOf(text, groupCli(client)));
+      } else await client.send(current, text.trim());
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
@@ -201,6 +224,16 @@ function cli(client: ImClient): CliContext {
     idOf: (u) => idOf(client, u),
     name: (u) => name(client, u),
     open: () => open(client),
+    say,
+  };
+}
+
+function groupCli(client: ImClient): GroupCli {
+  return {
+    current: () => current,
+    setCurrent: (c) => (current = c),
+    idOf: (u) => idOf(client, u),
+    name: (u) => name(client, u),
     say,
   };
 }

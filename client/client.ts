@@ -19,6 +19,8 @@ import {
 import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type ConnectionState, type StateChange } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
+import { Groups } from "./groups.ts";
+import { Rooms } from "./rooms.ts";
 import { ConnectionError, ServerError } from "./errors.ts";
 import type { AuthApi } from "./http.ts";
 import { Outbox, type OutgoingContent } from "./outbox.ts";
@@ -41,6 +43,10 @@ export class ImClient extends Emitter<ClientEvents> {
   readonly social: Social;
   /** The conversation list the server keeps for you (see inbox.ts). */
   readonly inbox: Inbox;
+  /** Group management, lists, receipts and the live feed of large groups. */
+  readonly groups: Groups;
+  /** Live rooms: presence and messages that are never stored. */
+  readonly rooms: Rooms;
   readonly #conn: Connection;
   readonly #keeper: SessionKeeper;
   readonly #catchup: Catchup;
@@ -83,6 +89,7 @@ export class ImClient extends Emitter<ClientEvents> {
       syncLimit: opts.syncLimit ?? 200,
       gapWaitMs: opts.gapWaitMs ?? 300,
       ackDelayMs: 50,
+      inbox: opts.inboxCursor,
       ingest: (m) => this.#ingest(m),
       onError: (e) => this.emit("error", e),
     });
@@ -93,6 +100,25 @@ export class ImClient extends Emitter<ClientEvents> {
       this.store,
       (conversationId) => this.emit("change", conversationId ? { conversationId } : {}),
     );
+    const onError = (e: Error) => this.emit("error", e);
+    this.groups = new Groups({
+      conn: this.#conn,
+      clock: this.#clock,
+      timeoutMs: this.#timeout,
+      watchEveryMs: opts.watchEveryMs ?? 30_000,
+      onInfo: (info) => {
+        this.emit("group", info);
+        this.emit("change", { conversationId: info.conversationId });
+      },
+      onReceipts: (conversationId) => this.emit("change", { conversationId }),
+      onError,
+    });
+    this.rooms = new Rooms({
+      conn: this.#conn,
+      clock: this.#clock,
+      timeoutMs: this.#timeout,
+      onError,
+    });
     this.#sender = new Sender({
       conn: this.#conn,
       outbox: this.outbox,
@@ -143,6 +169,10 @@ export class ImClient extends Emitter<ClientEvents> {
   get gatewayId(): string | null {
     return this.#conn.hello?.gatewayId ?? null;
   }
+  /** Where sync stands in the inbox (save it with `store.cursors()`; pass back as `inboxCursor`). */
+  get inboxCursor(): string | undefined {
+    return this.#catchup.inbox;
+  }
 
   /** Connects; resolves once online (first sync done), rejects if the server refuses for good. */
   connect(): Promise<void> {
@@ -189,8 +219,14 @@ export class ImClient extends Emitter<ClientEvents> {
   send(
     target: string,
     body: string,
-    opts: { clientMsgId?: string; msgId?: string; replyTo?: string; content?: OutgoingContent } =
-      {},
+    opts: {
+      clientMsgId?: string;
+      msgId?: string;
+      replyTo?: string;
+      content?: OutgoingContent;
+      mentions?: string[];
+      mentionAll?: boolean;
+    } = {},
   ): Promise<MessageView> {
     const byUser = isUserId(target);
     const conversationId = this.#conversationOf(target);
@@ -380,6 +416,7 @@ export class ImClient extends Emitter<ClientEvents> {
       this.emit("message", m);
     }
     for (const m of r.recalled) this.emit("recall", m);
+    for (const m of r.released) if (m.kind === "notice") this.groups.onNotice(m);
     const convs = new Set(messages.map((m) => m.conversationId));
     for (const c of convs) {
       this.#catchup.scheduleGapFill(c);
@@ -396,6 +433,11 @@ export class ImClient extends Emitter<ClientEvents> {
         return this.#sender.acked(f.data);
       case "receipt":
         this.inbox.onReceipt(f.data);
+        if (this.store.get(f.data.conversationId)?.kind === "group" && f.data.by !== this.userId) {
+          // A member read up to some of this user's messages: their "read by N" changed.
+          const c = f.data.conversationId;
+          this.groups.refreshReceipts(c, () => this.store.ownSeqs(c, 100));
+        }
         if (this.store.applyReceipt(f.data)) {
           this.emit("receipt", f.data);
           this.emit("change", { conversationId: f.data.conversationId });
@@ -424,6 +466,15 @@ export class ImClient extends Emitter<ClientEvents> {
         return this.emit("profile", f.data);
       case "conv.changed":
         return this.inbox.applySettings(f.data);
+      case "group.request":
+        return this.emit("groupRequest", f.data);
+      case "group.declined":
+        return this.emit("groupDeclined", f.data);
+      case "room.msg":
+        return this.emit("room", f.data);
+      case "room.info":
+        this.rooms.onInfo(f.data);
+        return this.emit("roomInfo", f.data);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -439,6 +490,14 @@ export class ImClient extends Emitter<ClientEvents> {
       case "block.page":
       case "profile.list":
       case "conv.page":
+      case "group.info":
+      case "group.ok":
+      case "group.list":
+      case "group.members":
+      case "group.requests":
+      case "group.receipts":
+      case "group.readers":
+      case "room.joined":
         return; // replies: their requests took them
       default: {
         const never: never = f;
@@ -455,12 +514,16 @@ export class ImClient extends Emitter<ClientEvents> {
     // Server state another device may have changed meanwhile: read again what was loaded.
     const lists = [this.social.refresh(), ...(this.inbox.loaded ? [this.inbox.load()] : [])];
     Promise.all(lists).catch((e) => this.emit("error", e));
+    this.groups.onReady().catch((e) => this.emit("error", e));
+    this.rooms.onReady();
   }
 
   #onState(s: StateChange): void {
     if (s.state !== "online" && s.state !== "syncing") {
       this.#sender.forgetInflight();
       this.#catchup.reset();
+      this.groups.reset();
+      this.rooms.reset();
     }
     if (s.state === "stopped") {
       this.#sender.failAll(new ConnectionError(s.message), "Not sent: disconnected.");

@@ -21,6 +21,7 @@ import {
   type Hello,
   parseServerFrame,
   type ReplyData,
+  type ReplyType,
   type ServerFrame,
   type ServerType,
   specOf,
@@ -63,6 +64,11 @@ export interface ConnectionOptions {
   onReady(hello: Hello): Promise<void>;
   onState(change: StateChange): void;
 }
+
+/** The frame types that get a reply (every lane; an ephemeral type may, like room.join). */
+export type RequestType = {
+  [T in ClientType]: ReplyType<T> extends null ? never : T;
+}[ClientType];
 
 /** Failures before `hello` after which the token and gateway are refreshed. */
 const REFRESH_AFTER_FAILURES = 2;
@@ -123,7 +129,7 @@ export class Connection {
   }
 
   /** Sends a request; resolves with the data of its reply, rejects with its error. */
-  request<T extends Exclude<ClientType, TypesOf<"ephemeral">>>(
+  request<T extends RequestType>(
     type: T,
     data: ClientData<T>,
     timeoutMs: number,

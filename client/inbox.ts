@@ -9,6 +9,7 @@ import {
   type ConversationItem,
   type ConversationSettings,
   directPeer,
+  isNotice,
   type MessageView,
   parseConversationId,
   type Recalled,
@@ -125,7 +126,10 @@ export class Inbox {
       item.lastMessage = m;
       item.activeAt = Math.max(item.activeAt, m.serverTime);
       item.hidden = false;
-      if (m.from !== this.store.me && m.kind !== "recall" && m.seq > item.readSeq) item.unread++;
+      if (m.from !== this.store.me && !isNotice(m.kind) && m.seq > item.readSeq) {
+        item.unread++;
+        if (m.mentionAll || m.mentions?.includes(this.store.me)) item.mentioned = true;
+      }
     }
     this.#items.set(m.conversationId, item);
     this.changed(m.conversationId);
@@ -156,7 +160,7 @@ export class Inbox {
     const peer = directPeer(conversationId, this.store.me);
     return {
       conversationId,
-      kind: parseConversationId(conversationId)?.kind ?? "group",
+      kind: parseConversationId(conversationId)?.kind === "direct" ? "direct" : "group",
       ...(peer ? { peerId: peer } : {}),
       lastSeq: 0,
       readSeq: 0,

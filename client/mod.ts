@@ -11,6 +11,8 @@
  * @module
  */
 export { ImClient } from "./client.ts";
+export { Groups, type NewGroup } from "./groups.ts";
+export { Rooms } from "./rooms.ts";
 export type { ClientEvents, ClientOptions } from "./options.ts";
 export { AuthApi } from "./http.ts";
 export type { FetchFn, LoginResult, PublicUser } from "./http.ts";
@@ -38,7 +40,7 @@ export {
   type OutgoingState,
 } from "./outbox.ts";
 export { MediaApi, type MediaLink, type UploadProgress, type UploadRequest } from "./media.ts";
-export { isNotice, MessageStore } from "./store.ts";
+export { isHiddenNotice, MessageStore } from "./store.ts";
 export { describeMessage } from "./describe.ts";
 export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
@@ -75,13 +77,21 @@ export {
   type FriendRequestView,
   type FriendView,
   groupConversationId,
+  type GroupInfo,
+  type GroupMember,
+  type GroupNotice,
+  type GroupOk,
+  type GroupRole,
   type Hello,
+  type JoinPolicy,
+  type JoinRequest,
   type Location,
   type MediaKind,
   type MediaRef,
   type MessageKind,
   type MessageView,
   type MyProfile,
+  type NoticeEvent,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
@@ -94,6 +104,9 @@ export {
   type Recalled,
   type Receipt,
   type ReplyPreview,
+  roomConversationId,
+  type RoomInfo,
+  type RoomMessage,
   type SearchHit,
   type SearchPage,
   type SentAck,

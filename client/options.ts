@@ -3,11 +3,15 @@ import type {
   BlockChange,
   Cursor,
   FriendChange,
+  GroupInfo,
+  JoinRequest,
   MessageView,
   MyProfile,
   OfflineNotice,
   ReactionChanged,
   Receipt,
+  RoomInfo,
+  RoomMessage,
   Typing,
 } from "@im/protocol";
 import type { MediaApi, UploadProgress } from "./media.ts";
@@ -50,6 +54,16 @@ export interface ClientEvents {
   session: Session;
   /** A background failure (sync, gap fill, an unsolicited error frame). */
   error: Error;
+  /** What this user sees of a group changed (created, renamed, a role, removed...). */
+  group: GroupInfo;
+  /** To owners and admins: someone asks to join an approval group. */
+  groupRequest: JoinRequest;
+  /** Your join request was declined. */
+  groupDeclined: { conversationId: string; by: string };
+  /** A message in a live room this connection is present in. */
+  room: RoomMessage;
+  /** A live room changed (closed by its owner). */
+  roomInfo: RoomInfo;
   /** Something a UI shows changed; re-render. */
   change: { conversationId?: string };
 }
@@ -77,4 +91,8 @@ export interface ClientOptions {
    * older messages come by `loadOlder`. Without it, sync starts every conversation at seq 0.
    */
   cursors?: Cursor[];
+  /** The inbox cursor saved with them (`client.inboxCursor`); sync continues from it. */
+  inboxCursor?: string;
+  /** How often the watches of large groups are renewed (default 30 s). */
+  watchEveryMs?: number;
 }

@@ -25,6 +25,9 @@ export interface Outgoing {
   content?: OutgoingContent;
   /** The message this one answers. */
   replyTo?: string;
+  /** Groups: members it mentions, and whether it mentions everyone. */
+  mentions?: string[];
+  mentionAll?: boolean;
   createdAt: number;
   state: OutgoingState;
   /** Why it failed, in plain words, and the server's code if it answered. */
@@ -66,6 +69,8 @@ export class Outbox {
       to?: string;
       content?: OutgoingContent;
       replyTo?: string;
+      mentions?: string[];
+      mentionAll?: boolean;
     } = {},
   ): Outgoing {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
@@ -79,6 +84,8 @@ export class Outbox {
       ...(opts.msgId ? { msgId: opts.msgId } : {}),
       ...(opts.content ? { content: opts.content } : {}),
       ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+      ...(opts.mentions?.length ? { mentions: opts.mentions } : {}),
+      ...(opts.mentionAll ? { mentionAll: true } : {}),
       createdAt,
       state: "sending",
     };

@@ -70,6 +70,8 @@ export class Sender {
       clientMsgId: id,
       ...contentOf(o),
       ...(o.msgId ? { msgId: o.msgId } : {}),
+      ...(o.mentions?.length ? { mentions: o.mentions } : {}),
+      ...(o.mentionAll ? { mentionAll: true } : {}),
     } as ClientData<"msg.send">;
     this.o.conn.request("msg.send", data, this.o.sendTimeoutMs).then(
       (ack) => this.acked(ack),
@@ -114,6 +116,8 @@ export class Sender {
       kind: "text",
       body: o.body,
       serverTime: ack.serverTime,
+      ...(o.mentions?.length ? { mentions: o.mentions } : {}),
+      ...(o.mentionAll ? { mentionAll: true as const } : {}),
     };
     this.o.onAcked(message, o);
     for (const w of this.#waiters.get(o.clientMsgId) ?? []) w.resolve(message);

@@ -8,6 +8,7 @@ import {
   type Cursor,
   directPeer,
   type Edited,
+  isNotice,
   type MessageView,
   parseConversationId,
   type ReactionChanged,
@@ -30,6 +31,8 @@ export interface ConversationState {
   clearedSeq: number;
   peerDeliveredSeq: number;
   peerReadSeq: number;
+  /** Groups: the latest seq that mentions this user (or everyone); mentioned while > readSeq. */
+  mentionSeq: number;
   /** Known messages, ascending by seq (history may extend it downwards). */
   messages: MessageView[];
 }
@@ -83,6 +86,7 @@ export class MessageStore {
         clearedSeq: 0,
         peerDeliveredSeq: 0,
         peerReadSeq: 0,
+        mentionSeq: 0,
         messages: [],
         held: new Map(),
         seqs: new Set(),
@@ -136,6 +140,9 @@ export class MessageStore {
 
   #insert(c: Conv, m: MessageView, out: IngestResult): void {
     c.seqs.add(m.seq);
+    if (m.from !== this.me && (m.mentionAll || m.mentions?.includes(this.me))) {
+      c.mentionSeq = Math.max(c.mentionSeq, m.seq);
+    }
     this.#byId.set(m.msgId, m);
     const arr = c.messages;
     let i = arr.length;
@@ -211,6 +218,7 @@ export class MessageStore {
     c.readSeq = Math.max(c.readSeq, s.readSeq);
     c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, s.peerDeliveredSeq);
     c.peerReadSeq = Math.max(c.peerReadSeq, s.peerReadSeq);
+    c.mentionSeq = Math.max(c.mentionSeq, s.mentionSeq ?? 0);
   }
 
   /**
@@ -296,9 +304,22 @@ export class MessageStore {
     let n = 0;
     for (let i = c.messages.length - 1; i >= 0 && c.messages[i].seq > c.readSeq; i--) {
       const m = c.messages[i];
-      if (m.from !== this.me && !isNotice(m) && !m.recalled) n++;
+      if (m.from !== this.me && !isNotice(m.kind) && !m.recalled) n++;
     }
     return n;
+  }
+
+  /** True while a message mentioning this user is unread. */
+  mentioned(conversationId: string): boolean {
+    const c = this.#convs.get(conversationId);
+    return !!c && c.mentionSeq > c.readSeq;
+  }
+
+  /** The seqs of this user's own messages (not notices or recalls), the latest `max` of them. */
+  ownSeqs(conversationId: string, max: number): number[] {
+    const mine = (this.#convs.get(conversationId)?.messages ?? [])
+      .filter((m) => m.from === this.me && !isNotice(m.kind));
+    return mine.slice(-max).map((m) => m.seq);
   }
 
   /** The lowest seq held locally (history loads below it), or null when none is. */
@@ -307,8 +328,11 @@ export class MessageStore {
   }
 }
 
-/** Notices (recall, edit) are about other messages; they are not shown or counted. */
-export function isNotice(m: MessageView): boolean {
+/**
+ * Recall and edit notices are about other messages: they are applied, never shown. (A group's
+ * notices are shown as lines; no notice counts as unread, see `isNotice` of the protocol.)
+ */
+export function isHiddenNotice(m: MessageView): boolean {
   return m.kind === "recall" || m.kind === "edit";
 }
 

@@ -19,6 +19,11 @@ export interface CatchupOptions {
   gapWaitMs: number;
   /** Debounce of delivered acks. */
   ackDelayMs: number;
+  /**
+   * The inbox cursor a saved device resumes from; absent, the first sync goes by the
+   * per-conversation cursors and its last page hands over the inbox cursor.
+   */
+  inbox?: string;
   ingest(messages: MessageView[]): void;
   onError(err: Error): void;
 }
@@ -31,19 +36,31 @@ export class Catchup {
   #ackTimer: TimerId | null = null;
   #deliveredSent = new Map<string, number>();
   #readsToSend = new Map<string, number>();
+  #inbox: string | undefined;
 
-  constructor(private readonly o: CatchupOptions) {}
+  constructor(private readonly o: CatchupOptions) {
+    this.#inbox = o.inbox;
+  }
+
+  /**
+   * The inbox cursor: one position per partition covering every conversation the server
+   * diffuses on write; per-conversation cursors still go along for the large groups.
+   */
+  get inbox(): string | undefined {
+    return this.#inbox;
+  }
 
   /** Pages through sync until the server has nothing more. Throws when the link is bad. */
   async syncAll(): Promise<void> {
     const { conn, store } = this.o;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const before = JSON.stringify(store.cursors());
+      const before = JSON.stringify([store.cursors(), this.#inbox]);
       let res;
       try {
         res = await conn.request("sync", {
           cursors: store.cursors().filter((c) => c.seq > 0),
           limit: this.o.syncLimit,
+          ...(this.#inbox !== undefined ? { inbox: this.#inbox } : {}),
         }, this.o.requestTimeoutMs);
       } catch (err) {
         if (err instanceof ServerError && !err.transient) return this.o.onError(err);
@@ -53,7 +70,9 @@ export class Catchup {
         store.applyMeta(c);
         this.o.ingest(c.messages);
       }
-      if (!res.more || JSON.stringify(store.cursors()) === before) break;
+      if (res.inbox !== undefined) this.#inbox = res.inbox;
+      // A page may advance only the inbox cursor (its messages were all hidden here).
+      if (!res.more || JSON.stringify([store.cursors(), this.#inbox]) === before) break;
     }
     for (const c of store.all()) this.scheduleGapFill(c.conversationId, 0);
   }

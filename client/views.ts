@@ -6,7 +6,7 @@ import {
   type MessageView,
   parseConversationId,
 } from "@im/protocol";
-import { isNotice, type MessageStore } from "./store.ts";
+import { isHiddenNotice, type MessageStore } from "./store.ts";
 
 /**
  * The mark on one of your messages: `sending`/`failed` before the server has it, then `sent`
@@ -24,6 +24,8 @@ export interface ConversationSummary {
   lastActivity: number;
   unread: number;
   unsent: number;
+  /** Groups: a message mentioning you is unread. */
+  mentioned: boolean;
 }
 
 export type TimelineItem =
@@ -41,7 +43,7 @@ export function statusOf(store: MessageStore, m: MessageView): MessageStatus | n
 export function summarize(store: MessageStore, outbox: Outbox): ConversationSummary[] {
   const byId = new Map<string, ConversationSummary>();
   for (const c of store.all()) {
-    const last = [...c.messages].reverse().find((m) => !isNotice(m)) ?? null;
+    const last = [...c.messages].reverse().find((m) => !isHiddenNotice(m)) ?? null;
     byId.set(c.conversationId, {
       conversationId: c.conversationId,
       kind: c.kind,
@@ -50,6 +52,7 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
       lastActivity: last?.serverTime ?? 0,
       unread: store.unread(c.conversationId),
       unsent: 0,
+      mentioned: store.mentioned(c.conversationId),
     });
   }
   for (const o of outbox.all()) {
@@ -61,6 +64,7 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
       lastActivity: 0,
       unread: 0,
       unsent: 0,
+      mentioned: false,
     };
     s.unsent++;
     s.lastActivity = Math.max(s.lastActivity, o.createdAt);
@@ -75,7 +79,7 @@ export function timeline(
   conversationId: string,
 ): TimelineItem[] {
   const items: TimelineItem[] = (store.get(conversationId)?.messages ?? [])
-    .filter((m) => !isNotice(m))
+    .filter((m) => !isHiddenNotice(m))
     .map((m) => ({
       kind: "message" as const,
       message: m,

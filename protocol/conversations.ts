@@ -1,19 +1,22 @@
 /**
  * Conversation ids: the only code that builds or parses them. A conversation has N members; a
  * direct chat is the conversation of two users, named by both (`d:<lower id>:<higher id>`, the
- * same id whichever of them starts it); a group is named by its own id (`g:<groupId>`).
+ * same id whichever of them starts it); a group is named by its own id (`g:<groupId>`); a live
+ * room (`r:<roomId>`) is an audience of whoever is present on a connection, with no members.
  */
 import type { Schema } from "./schema.ts";
 
-export type ConversationKind = "direct" | "group";
+export type ConversationKind = "direct" | "group" | "room";
 
 export type ParsedConversation =
   | { kind: "direct"; id: string; members: [string, string] }
-  | { kind: "group"; id: string; groupId: string };
+  | { kind: "group"; id: string; groupId: string }
+  | { kind: "room"; id: string; roomId: string };
 
 const ID = "[1-9][0-9]{0,19}";
 const DIRECT = new RegExp(`^d:(${ID}):(${ID})$`);
 const GROUP = new RegExp(`^g:(${ID})$`);
+const ROOM = new RegExp(`^r:(${ID})$`);
 const USER_ID = new RegExp(`^${ID}$`);
 
 /** The direct conversation of two users: the same id whichever of them sends. */
@@ -24,6 +27,10 @@ export function directConversationId(a: string, b: string): string {
 
 export function groupConversationId(groupId: string): string {
   return `g:${groupId}`;
+}
+
+export function roomConversationId(roomId: string): string {
+  return `r:${roomId}`;
 }
 
 /** Parses an id; null for anything that is not a well-formed conversation id. */
@@ -37,6 +44,8 @@ export function parseConversationId(id: string): ParsedConversation | null {
   }
   const g = GROUP.exec(id);
   if (g) return { kind: "group", id, groupId: g[1] };
+  const r = ROOM.exec(id);
+  if (r) return { kind: "room", id, roomId: r[1] };
   return null;
 }
 
@@ -52,14 +61,24 @@ export function isUserId(value: string): boolean {
   return USER_ID.test(value);
 }
 
+function idSchema(kind?: ConversationKind): Schema<string> {
+  const what = kind ? `a ${kind} conversation id` : "a conversation id";
+  return {
+    parse(input, path = "") {
+      if (typeof input !== "string") {
+        return { ok: false, issue: { path, problem: "must be a string" } };
+      }
+      const c = parseConversationId(input);
+      return c && (!kind || c.kind === kind)
+        ? { ok: true, value: input }
+        : { ok: false, issue: { path, problem: `is not ${what}` } };
+    },
+  };
+}
+
 /** Schema of a conversation id field: well-formed ids only. */
-export const conversationIdSchema: Schema<string> = {
-  parse(input, path = "") {
-    if (typeof input !== "string") {
-      return { ok: false, issue: { path, problem: "must be a string" } };
-    }
-    return parseConversationId(input)
-      ? { ok: true, value: input }
-      : { ok: false, issue: { path, problem: "is not a conversation id" } };
-  },
-};
+export const conversationIdSchema: Schema<string> = idSchema();
+/** A group's conversation id (`g:<groupId>`) only. */
+export const groupIdSchema: Schema<string> = idSchema("group");
+/** A live room's conversation id (`r:<roomId>`) only. */
+export const roomIdSchema: Schema<string> = idSchema("room");

@@ -4,7 +4,10 @@ import {
   directConversationId,
   directPeer,
   groupConversationId,
+  groupIdSchema,
   parseConversationId,
+  roomConversationId,
+  roomIdSchema,
 } from "./conversations.ts";
 
 Deno.test("conversations: a direct id is the same from both sides, and names its two members", () => {
@@ -48,4 +51,16 @@ Deno.test("conversations: every other spelling is refused, so one conversation h
   }
   assert.equal(conversationIdSchema.parse(42).ok, false);
   assert.equal(conversationIdSchema.parse("g:1").ok, true);
+});
+
+Deno.test("conversations: live rooms are their own kind, and kind-specific schemas refuse the others", () => {
+  assert.equal(roomConversationId("5"), "r:5");
+  assert.deepEqual(parseConversationId("r:5"), { kind: "room", id: "r:5", roomId: "5" });
+  for (const bad of ["r:", "r:0", "r:05"]) assert.equal(parseConversationId(bad), null, bad);
+  assert.equal(groupIdSchema.parse("g:5").ok, true);
+  assert.equal(groupIdSchema.parse("r:5").ok, false);
+  assert.equal(groupIdSchema.parse("d:1:2").ok, false);
+  assert.equal(roomIdSchema.parse("r:5").ok, true);
+  assert.equal(roomIdSchema.parse("g:5").ok, false);
+  assert.equal(directPeer("r:5", "5"), null);
 });

@@ -35,6 +35,31 @@ export const ErrorCode = {
   NOT_SENDER: 3007,
   CURSOR_INVALID: 3008,
   MSG_ID_INVALID: 3009,
+  // 31xx: groups and live rooms (docs/PROTOCOL.md, "Groups")
+  /** Your role in the group does not allow this action. */
+  FORBIDDEN: 3100,
+  GROUP_DISSOLVED: 3101,
+  /** The group would pass GROUP_MAX_MEMBERS. */
+  GROUP_FULL: 3102,
+  NAME_LENGTH: 3103,
+  ANNOUNCEMENT_LENGTH: 3104,
+  AVATAR_INVALID: 3105,
+  /** You are muted in this group (until `mutedUntil`), or the group is muted for members. */
+  MUTED: 3106,
+  MUTE_IN_PAST: 3107,
+  OWNER_CANNOT_LEAVE: 3108,
+  INVITE_ONLY: 3109,
+  /** The user the action names is not a current member. */
+  NOT_A_MEMBER: 3110,
+  MENTION_INVALID: 3111,
+  MENTION_ALL_FORBIDDEN: 3112,
+  /** No pending join request from that user. */
+  NO_SUCH_JOIN_REQUEST: 3113,
+  RECEIPTS_DETAIL_UNAVAILABLE: 3114,
+  ROOM_CLOSED: 3116,
+  /** This frame does not apply to that kind of conversation (msg.send to a live room). */
+  WRONG_KIND: 3117,
+  NOT_IN_ROOM: 3118,
   // 35xx: search
   SEARCH_QUERY_EMPTY: 3500,
   SEARCH_QUERY_TOO_LONG: 3501,
@@ -44,7 +69,7 @@ export const ErrorCode = {
   // 32xx: friends, blocks, profiles, devices, the conversation list
   /** The user does not accept this from you (a block either way, or their stranger policy). */
   REFUSED: 3201,
-  /** A friend request, block or remark naming yourself. */
+  /** An action naming yourself: a friend request, block or remark; a kick, mute, role, transfer. */
   SELF_TARGET: 3202,
   REQUEST_PENDING: 3203,
   ALREADY_FRIENDS: 3204,

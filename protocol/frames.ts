@@ -7,10 +7,12 @@ import { requestId } from "./fields.ts";
 import { type ErrorBody, ErrorCode } from "./errors.ts";
 import { type Infer, object, optional, type Schema, str } from "./schema.ts";
 import type { FrameSpec, Lane } from "./spec.ts";
+import { groupFrames, type GroupServerData } from "./domains/groups.ts";
 import { idFrames, type IdServerData } from "./domains/ids.ts";
 import { messageFrames, type MessageServerData } from "./domains/messages.ts";
 import { receiptFrames, type ReceiptServerData } from "./domains/receipts.ts";
 import { searchFrames, type SearchServerData } from "./domains/search.ts";
+import { roomFrames, type RoomServerData } from "./domains/rooms.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
@@ -34,6 +36,8 @@ export const clientFrames = {
   ...friendFrames,
   ...profileFrames,
   ...inboxFrames,
+  ...groupFrames,
+  ...roomFrames,
 };
 
 /** Every server frame type's data. */
@@ -48,7 +52,9 @@ export interface ServerData
     SearchServerData,
     FriendServerData,
     ProfileServerData,
-    InboxServerData {}
+    InboxServerData,
+    GroupServerData,
+    RoomServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -159,6 +165,18 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "profile.list": true,
   "conv.page": true,
   "conv.changed": true,
+  "group.info": true,
+  "group.ok": true,
+  "group.list": true,
+  "group.members": true,
+  "group.requests": true,
+  "group.receipts": true,
+  "group.readers": true,
+  "group.request": true,
+  "group.declined": true,
+  "room.info": true,
+  "room.joined": true,
+  "room.msg": true,
 };
 
 /** Every server frame type (for docs and tests). */

@@ -38,3 +38,15 @@ export type { DmPolicy, MyProfile, PublicProfile } from "./domains/profiles.ts";
 export type { ConversationItem, ConversationSettings } from "./domains/inbox.ts";
 export { DEFAULT_PAGE_LIMIT } from "./domains/paging.ts";
 export { type DeviceView, type Platform, PLATFORMS } from "./domains/devices.ts";
+export type {
+  Diffusion,
+  GroupInfo,
+  GroupMember,
+  GroupNotice,
+  GroupOk,
+  GroupRole,
+  JoinPolicy,
+  JoinRequest,
+  NoticeEvent,
+} from "./domains/groups.ts";
+export type { RoomInfo, RoomMessage } from "./domains/rooms.ts";

@@ -43,6 +43,14 @@ export function ephemeral<D>(data: Schema<D>) {
   return { data, reply: null, lane: "ephemeral" } as const satisfies FrameSpec<D, null>;
 }
 
+/**
+ * Ephemeral, but answered: nothing is stored and nothing retried (a reply lost with a crashed
+ * worker is lost; the client asks again), yet the sender learns it worked (joining a live room).
+ */
+export function ephemeralReply<D, const R extends string>(data: Schema<D>, reply: R) {
+  return { data, reply, lane: "ephemeral" } as const satisfies FrameSpec<D, R>;
+}
+
 /** Partition key of a user's own state (reserved ids), so one user's requests stay ordered. */
 export function userKey(userId: string): string {
   return `u:${userId}`;

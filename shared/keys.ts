@@ -76,6 +76,18 @@ export class Keys {
   registrations(ipBucket: string): string {
     return `${this.prefix}reg:ip:${ipBucket}`;
   }
+  /**
+   * ZSET "<userId>|<gatewayId>|<connId>" -> expiry (ms): the connections watching a large
+   * group's live feed, or present in a live room. Expired members are skipped and pruned; the
+   * key expires with its last member.
+   */
+  watchers(conversationId: string): string {
+    return `${this.prefix}{${conversationId}}:watch`;
+  }
+  /** A removed member may not watch the group again until this expires (PX, one watch TTL). */
+  unwatched(conversationId: string, userId: string): string {
+    return `${this.prefix}{${conversationId}}:gone:${userId}`;
+  }
   /** Marks a revoked session (refresh family); PX access-token TTL, checked before every upgrade. */
   revokedSession(sessionId: string): string {
     return `${this.prefix}revoked:${sessionId}`;

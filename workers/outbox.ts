@@ -35,6 +35,37 @@ export interface UserEmit {
   ifNoneReached?: { userId: string; frame: string };
 }
 
+/**
+ * A frame for the connections watching a conversation (a large group's watchers, a live room's
+ * audience): resolved after commit from Redis, so its cost follows who is online, not who is a
+ * member. With `requireWatcher`, it goes out only if that connection is watching; if not, the
+ * connection gets `otherwise` instead.
+ */
+export interface WatcherEmit {
+  conversationId: string;
+  frame: string;
+  exceptConnId?: string;
+  requireWatcher?: WatcherTarget;
+  otherwise?: string;
+}
+
+export interface WatcherTarget {
+  userId: string;
+  gatewayId: string;
+  connId: string;
+}
+
+/** Changes to who watches, applied after commit and before any watcher frame of the batch. */
+export type WatchOp =
+  | { op: "watch"; conversationId: string; target: WatcherTarget; ttlMs: number }
+  | { op: "leave"; conversationId: string; target: WatcherTarget }
+  /** Removes these users' connections and keeps them from watching again for `blockMs`. */
+  | { op: "unwatch"; conversationId: string; userIds: string[]; blockMs: number }
+  /** Lifts a block (the user is a member again). */
+  | { op: "allow"; conversationId: string; userIds: string[] }
+  /** Nobody watches any more (a room closed, a group dissolved). */
+  | { op: "drop"; conversationId: string };
+
 export interface DeviceAck {
   userId: string;
   deviceId: string;
@@ -47,6 +78,8 @@ export class Outbox {
   readonly users: UserEmit[] = [];
   /** Device delivery cursors to raise (they stop re-pushes). */
   readonly deviceAcks: DeviceAck[] = [];
+  readonly watchers: WatcherEmit[] = [];
+  readonly watchOps: WatchOp[] = [];
 
   toConn(target: ConnTarget, frame: ServerFrame): void {
     this.conns.push({
@@ -84,14 +117,36 @@ export class Outbox {
     this.deviceAcks.push(ack);
   }
 
+  /** To every connection watching the conversation (see WatcherEmit). */
+  toWatchers(
+    conversationId: string,
+    frame: ServerFrame,
+    opts: { exceptConnId?: string; requireWatcher?: WatcherTarget; otherwise?: ServerFrame } = {},
+  ): void {
+    const { otherwise, ...rest } = opts;
+    this.watchers.push({
+      conversationId,
+      frame: JSON.stringify(frame),
+      ...rest,
+      ...(otherwise ? { otherwise: JSON.stringify(otherwise) } : {}),
+    });
+  }
+
+  watch(op: WatchOp): void {
+    this.watchOps.push(op);
+  }
+
   /** Appends another outbox's content (batches split after a failure publish as one). */
   append(other: Outbox): void {
     this.conns.push(...other.conns);
     this.users.push(...other.users);
     this.deviceAcks.push(...other.deviceAcks);
+    this.watchers.push(...other.watchers);
+    this.watchOps.push(...other.watchOps);
   }
 
   get empty(): boolean {
-    return !this.conns.length && !this.users.length && !this.deviceAcks.length;
+    return !this.conns.length && !this.users.length && !this.deviceAcks.length &&
+      !this.watchers.length && !this.watchOps.length;
   }
 }

@@ -8,6 +8,7 @@ import type { Redis, Route, RouteStore } from "@im/shared/redis";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import { deliverLine, encodeRepush, encodeResults, RESULT_FIELD } from "@im/shared/wire";
 import type { Outbox } from "./outbox.ts";
+import { Watchers } from "./watchers.ts";
 
 // KEYS[1] device-acks hash. ARGV[1] "<deviceId>|<conversationId>", ARGV[2] seq.
 // Raises the cursor (never lowers it) and keeps the hash for 7 days after its last change.
@@ -24,6 +25,8 @@ export interface AckSet {
 }
 
 export class Publisher {
+  readonly #watchers: Watchers;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -32,7 +35,9 @@ export class Publisher {
     /** Re-push delays (ms); the first is scheduled with each delivery that needs an ack. */
     private readonly retryDelaysMs: number[] = [],
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#watchers = new Watchers(redis, keys, now);
+  }
 
   /** Returns the number of socket deliveries written. */
   async publish(outbox: Outbox, acks: AckSet[] = []): Promise<number> {
@@ -57,6 +62,11 @@ export class Publisher {
       for (const [gw, conns] of byGateway) add(gw, deliverLine(conns, frame));
       deliveries += reached.length;
     };
+    if (outbox.watchOps.length || outbox.watchers.length) {
+      // Large groups and live rooms: only the connections watching now (see watchers.ts).
+      const reached = await this.#watchers.resolve(outbox.watchOps, outbox.watchers);
+      for (const r of reached) emit(r.frame, r.routes);
+    }
     const retries = new Map<number, Array<number | string>>(); // partition -> ZADD args
     if (outbox.users.length) {
       const routes = await this.routes.lookup(

@@ -20,6 +20,7 @@ import { FakeSocket } from "./fake_socket.ts";
 import { fakeSearch } from "./fake_search.ts";
 import { FakeSocial, type SocialFrame } from "./fake_social.ts";
 import { react, richFields } from "./fake_rich.ts";
+import { FakeGroups, type GroupFrame } from "./fake_groups.ts";
 
 interface Conv {
   members: string[];
@@ -42,6 +43,12 @@ export class FakeServer {
   /** Return true to swallow the reply to this frame (it is still applied). */
   swallowReply: (f: ClientFrame) => boolean = () => false;
   heartbeatSec = 25;
+  /** Groups and live rooms (see fake_groups.ts). */
+  readonly groups = new FakeGroups({
+    convs: this.convs,
+    store: (from, conv, clientMsgId, body) => this.#store(from, conv, clientMsgId, body).message,
+    push: (userId, frame) => this.#push(userId, frame),
+  });
   #tokens = new Map<string, { userId: string; deviceId: string }>();
   #media = new Map<string, MediaRef>();
   #reactions = new Map<string, Map<string, Set<string>>>();
@@ -203,6 +210,8 @@ export class FakeServer {
         if (Array.isArray(rich)) return fail(...rich);
         const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, rich.body);
         if (isNew) Object.assign(m, rich);
+        if (isNew && f.data.mentions?.length) m.mentions = f.data.mentions;
+        if (isNew && f.data.mentionAll) m.mentionAll = true;
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
         const plain = m.kind === "text" && !m.replyTo && !m.forwarded;
         reply({
@@ -363,8 +372,11 @@ export class FakeServer {
           data: { ids: Array.from({ length: f.data.count }, () => String(++this.#msgSeq)) },
         });
       default:
+        if (f.type.startsWith("group.") || f.type.startsWith("room.")) {
+          return this.groups.handle(me, peer.socket, f as GroupFrame, reply, fail);
+        }
         this.#current = peer.socket;
-        this.social.handle(me, f satisfies SocialFrame, reply, fail);
+        this.social.handle(me, f as SocialFrame, reply, fail);
         this.#current = undefined;
     }
   }
@@ -390,7 +402,8 @@ export class FakeServer {
         lastSeq: c.messages.length,
       });
     }
-    return { conversations, more };
+    // The twin keeps no inbox: its cursor is always "", and inbox syncs page by conversation.
+    return { conversations, more, ...(more ? {} : { inbox: "" }) };
   }
 
   /** A direct chat's other member's cursors (0 in groups), as sync and history carry them. */

@@ -50,7 +50,7 @@ export async function canUpload(db: Db, userId: string, conversationId: string) 
     .where("conversation_id", "=", conversationId).where("user_id", "=", userId)
     .executeTakeFirst();
   if (row) return row.left_seq === null;
-  if (c.kind === "group") return false;
+  if (c.kind !== "direct") return false; // groups need the row; live rooms store nothing
   // A direct chat starts with its first message, which may be this upload's: the peer must exist.
   const peer = c.members[0] === userId ? c.members[1] : c.members[0];
   return !!(await db.selectFrom("users").select("id").where("id", "=", peer).executeTakeFirst());

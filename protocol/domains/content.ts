@@ -6,12 +6,19 @@
  */
 import { conversationIdSchema } from "../conversations.ts";
 import { clientMsgId, msgId, userId } from "../fields.ts";
-import { literal, num, object, optional, type Schema, str } from "../schema.ts";
+import { bool, list, literal, num, object, optional, type Schema, str } from "../schema.ts";
 
 /** Kinds a client sends (and `forward`, which copies another message's kind). */
 export type ContentKind = "text" | "image" | "voice" | "video" | "file" | "location" | "custom";
-/** Kinds the server stores as notices: they take a seq so offline devices learn of the change. */
-export type NoticeKind = "recall" | "edit";
+/**
+ * Kinds the server stores as notices: they take a seq so offline devices learn of the change
+ * (`recall`, `edit`), or tell what changed in a group (`notice`). A notice is nobody's message:
+ * it is never unread, never recalled, edited, reacted to, forwarded or found by search.
+ */
+export type NoticeKind = "recall" | "edit" | "notice";
+export const NOTICE_KINDS: readonly NoticeKind[] = ["recall", "edit", "notice"];
+export const isNotice = (kind: string): boolean =>
+  (NOTICE_KINDS as readonly string[]).includes(kind);
 export type MediaKind = "image" | "voice" | "video" | "file";
 export const MEDIA_KINDS: readonly MediaKind[] = ["image", "voice", "video", "file"];
 /** Kinds whose body the sender may change within EDIT_WINDOW_SEC. */
@@ -44,6 +51,10 @@ const target = {
   clientMsgId,
   /** An id reserved for this user by ids.fetch; the server picks one when absent. */
   msgId: optional(msgId),
+  /** Groups: members this message mentions (validated: current members only). */
+  mentions: optional(list(userId, 50)),
+  /** Groups: mentions everyone (owner and admins only). */
+  mentionAll: optional(bool()),
 };
 /** A message of the same conversation this one answers (delivered with a short preview). */
 const replyTo = optional(msgId);

@@ -3,6 +3,7 @@ import { directConversationId } from "../conversations.ts";
 import { msgId } from "../fields.ts";
 import { bool, object, oneOf, str } from "../schema.ts";
 import { tx } from "../spec.ts";
+import type { GroupNotice } from "./groups.ts";
 import {
   type ContentKind,
   type CustomContent,
@@ -61,6 +62,12 @@ export interface MessageView {
   edit?: { body: string; editedAt: number };
   /** In history and sync pages: each emoji's count and whether the reader used it. */
   reactions?: ReactionCount[];
+  /** Groups: the members it mentions. */
+  mentions?: string[];
+  /** Groups: it mentions everyone. */
+  mentionAll?: true;
+  /** For kind "notice": what changed in the group. */
+  notice?: GroupNotice;
 }
 
 export interface SentAck {

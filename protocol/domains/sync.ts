@@ -1,7 +1,7 @@
 /** Catching up (sync by cursors) and paging one conversation's history: the read lane. */
 import { conversationIdSchema } from "../conversations.ts";
 import { seq } from "../fields.ts";
-import { int, list, object, optional } from "../schema.ts";
+import { int, list, object, optional, str } from "../schema.ts";
 import { read } from "../spec.ts";
 import type { MessageView } from "./messages.ts";
 
@@ -11,6 +11,12 @@ export const syncFrames = {
     object({
       cursors: optional(list(object({ conversationId: conversationIdSchema, seq }), 1000)),
       limit: optional(int({ min: 1, max: 500 })),
+      /**
+       * The inbox cursor of the last page ("" for a device that has none): every conversation
+       * with write diffusion (direct chats, groups up to GROUP_WRITE_DIFFUSION_MAX) syncs from
+       * it; `cursors` then matter only for larger groups (and for the states they ask for).
+       */
+      inbox: optional(str({ max: 2000, pattern: /^(\d{1,5}:\d{1,20}(,\d{1,5}:\d{1,20})*)?$/ })),
     }),
     "sync.page",
   ),
@@ -40,6 +46,11 @@ export interface ConversationState {
   /** Direct chats: the other member's cursors (my messages up to these are delivered / read). */
   peerDeliveredSeq: number;
   peerReadSeq: number;
+  /**
+   * The latest seq that mentions this user (or everyone); mentioned while above `readSeq`.
+   * Always sent by this server; optional for clients of servers before groups.
+   */
+  mentionSeq?: number;
 }
 
 export interface SyncConversation extends ConversationState {
@@ -57,6 +68,11 @@ export interface HistoryPage {
 }
 
 export interface SyncServerData {
-  "sync.page": { conversations: SyncConversation[]; more: boolean };
+  "sync.page": {
+    conversations: SyncConversation[];
+    more: boolean;
+    /** The inbox cursor to send next (with an `inbox` request, and on a plain sync's last page). */
+    inbox?: string;
+  };
   "history.page": HistoryPage;
 }

@@ -17,6 +17,8 @@ import { formatReport } from "./format.ts";
 import { type BenchOptions, parseArgs, type ParsedOptions, resolve } from "./options.ts";
 import { writeReport } from "./report.ts";
 import { runBench, teardownActive } from "./run.ts";
+import { runGroupBench } from "./group.ts";
+import { isGroupMode, parseGroupArgs } from "./group_options.ts";
 
 export { formatReport } from "./format.ts";
 export { type BenchOptions, type Mode, parseArgs, resolve } from "./options.ts";
@@ -56,6 +58,10 @@ async function main(opts: ParsedOptions): Promise<void> {
 }
 
 if (import.meta.main) {
+  // Groups have their own phases and generator (scripts/bench/group.ts).
+  if (isGroupMode(Deno.args)) {
+    await runGroupBench(parseGroupArgs(Deno.args)).then(() => Deno.exit(0));
+  }
   let opts;
   try {
     opts = parseArgs(Deno.args);

@@ -9,6 +9,7 @@ import { authFields } from "./fields/auth.ts";
 import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
 import { mediaFields } from "./fields/media.ts";
+import { groupFields } from "./fields/groups.ts";
 import { messageFields } from "./fields/messages.ts";
 import { processFields } from "./fields/process.ts";
 import { searchFields } from "./fields/search.ts";
@@ -27,6 +28,7 @@ export const CONFIG_FIELDS = {
   ...processFields,
   ...socialFields,
   ...mediaFields,
+  ...groupFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -12,6 +12,10 @@ import { socialMigrations } from "./migrations/social.ts";
 import * as m030 from "./migrations/030_rich_messages.ts";
 import * as m031 from "./migrations/031_media.ts";
 import * as m032 from "./migrations/032_reactions.ts";
+import * as m010 from "./migrations/010_groups.ts";
+import * as m011 from "./migrations/011_mentions.ts";
+import * as m012 from "./migrations/012_inbox.ts";
+import * as m013 from "./migrations/013_rooms.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "030_rich_messages": m030,
   "031_media": m031,
   "032_reactions": m032,
+  ...{ "010_groups": m010, "011_mentions": m011, "012_inbox": m012, "013_rooms": m013 },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -3,6 +3,7 @@
  * timestamps) arrive as strings; INT columns (seq cursors) as numbers.
  */
 import type { ColumnType, Generated } from "kysely";
+import type { GroupTables } from "./schema_groups.ts";
 
 type BigId = ColumnType<string, string | bigint, string | bigint>;
 type Ms = ColumnType<string, number, number>;
@@ -39,6 +40,8 @@ export interface ConversationsTable {
   last_msg_id: BigId | null;
   created_at: Ms;
   updated_at: Ms;
+  /** The latest seq that mentions everyone (@all). */
+  mention_all_seq: Generated<number>;
 }
 
 /** Per-member state of a conversation: role and the member's cursors (they only grow). */
@@ -60,6 +63,8 @@ export interface ConversationMembersTable {
   muted: Generated<number>;
   hidden: Generated<number>;
   active_at: ColumnType<string, number | undefined, number>;
+  /** Groups: the member cannot send until then (epoch ms). */
+  muted_until: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface MessagesTable {
@@ -107,6 +112,8 @@ export interface MessageReactionsTable {
   user_id: BigId;
   emoji: string;
   created_at: Ms;
+  /** Groups: JSON {"users": [...], "all": true} of whom it mentions; null for none. */
+  mentions: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */
@@ -188,7 +195,7 @@ export interface ServerKeysTable {
   created_at: Ms;
 }
 
-export interface Database {
+export interface Database extends GroupTables {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   conversations: ConversationsTable;

@@ -3,6 +3,7 @@
  * over its lane's types (see ../context.ts): a type without a handler does not compile.
  */
 import type { EphemeralHandlers, Handlers, ReadHandlers, TxHandlers } from "../context.ts";
+import { groupEphemeralHandlers, groupReadHandlers, groupTxHandlers } from "./groups/mod.ts";
 import { handleIdsFetch } from "./ids/fetch.ts";
 import { handleRecall } from "./messages/recall.ts";
 import { handleEdit } from "./messages/edit.ts";
@@ -41,6 +42,7 @@ export const txHandlers: TxHandlers = {
   // After sends and reads: "delete for me" clears what was sent before it in the stream.
   "conv.update": { order: 5, run: inbox.handleConvUpdate },
   "conv.delete": { order: 5, run: inbox.handleConvDelete },
+  ...groupTxHandlers,
 };
 
 export const readHandlers: ReadHandlers = {
@@ -53,10 +55,12 @@ export const readHandlers: ReadHandlers = {
   "profile.mine": profiles.handleProfileMine,
   "profile.get": profiles.handleProfileGet,
   "conv.list": inbox.handleConvList,
+  ...groupReadHandlers,
 };
 
 export const ephemeralHandlers: EphemeralHandlers = {
   typing: handleTyping,
+  ...groupEphemeralHandlers,
 };
 
 export const handlers: Handlers = {

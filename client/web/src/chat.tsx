@@ -8,6 +8,7 @@ import { type AuthApi, describeError, type ImClient, parseConversationId } from 
 import { ConnectionBanner } from "./banner.tsx";
 import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
+import { NewGroupForm } from "./groups.tsx";
 import { useClientVersion } from "./hooks.ts";
 import { Directory } from "./names.ts";
 import { runSearch, SearchBox, SearchResults, type SearchState } from "./search.tsx";
@@ -143,7 +144,10 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
               onOpen={show}
               onStart={(userId) => show(client.conversationWith(userId))}
               onError={setToast}
-            />
+              groupName={(id) => client.groups.get(id)?.name}
+            >
+              <NewGroupForm client={client} names={names} onCreated={show} />
+            </ConversationList>
           )}
         {open
           ? (

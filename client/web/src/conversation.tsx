@@ -4,15 +4,33 @@
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { describeError, directPeer, type ImClient, type MessageView } from "../../mod.ts";
+import {
+  describeError,
+  directPeer,
+  type GroupMember,
+  type ImClient,
+  type MessageView,
+  parseConversationId,
+} from "../../mod.ts";
 import { forwardTargets, type MessageHandlers } from "./actions.tsx";
 import { Attachment, ContextBar, kindOf } from "./attach.tsx";
 import { titleOf } from "./conversations.tsx";
+import { MembersPanel, useMembers } from "./groups.tsx";
+import {
+  candidates,
+  insertMention,
+  MentionPicker,
+  mentionsIn,
+  typingMention,
+} from "./mentions.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
 import { loadDraft, saveDraft } from "./storage.ts";
 import { BlockButton } from "./block.tsx";
+
+/** How many messages the conversation holds: re-run effects when it grows. */
+const messageCount = (client: ImClient, id: string) => client.store.get(id)?.messages.length ?? 0;
 
 export function ConversationView(props: {
   client: ImClient;
@@ -26,7 +44,24 @@ export function ConversationView(props: {
 }) {
   const { client, conversationId } = props;
   const peer = directPeer(conversationId, client.userId);
-  const title = titleOf({ conversationId, peerId: peer }, props.names);
+  const group = client.groups.get(conversationId);
+  const isGroup = parseConversationId(conversationId)?.kind === "group";
+  const title = titleOf({ conversationId, peerId: peer }, props.names, group?.name);
+  const [showMembers, setShowMembers] = useState(false);
+  const { members, refresh } = useMembers(client, conversationId, group);
+  useEffect(() => {
+    if (isGroup && !group) client.groups.info(conversationId).catch(() => {});
+  }, [conversationId]);
+  // "Read by N" of the own messages shown, fetched on open and as messages come.
+  useEffect(() => {
+    if (isGroup && group?.role) {
+      client.groups.refreshReceipts(
+        conversationId,
+        () => client.store.ownSeqs(conversationId, 100),
+        0,
+      );
+    }
+  }, [conversationId, group?.role, messageCount(client, conversationId)]);
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -134,7 +169,28 @@ export function ConversationView(props: {
         </button>
         <h2 data-testid="chat-title">{title}</h2>
         {peer && <BlockButton client={client} peerId={peer} onError={props.onError} />}
+        {isGroup && group && (
+          <button
+            type="button"
+            class="link"
+            data-testid="members-toggle"
+            aria-expanded={showMembers}
+            onClick={() => setShowMembers(!showMembers)}
+          >
+            {group.memberCount} members
+          </button>
+        )}
       </header>
+      {showMembers && group && (
+        <MembersPanel
+          client={client}
+          info={group}
+          members={members}
+          names={props.names}
+          onChanged={() => refresh().catch(() => {})}
+          onError={props.onError}
+        />
+      )}
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">
           {oldest === null
@@ -156,17 +212,25 @@ export function ConversationView(props: {
             onRecall={recall}
             onRetry={retry}
             onDiscard={(id) => client.discard(id)}
+            group={isGroup ? { client, names: props.names } : undefined}
           />
         ))}
       </ol>
-      <Composer
-        client={client}
-        conversationId={conversationId}
-        context={context}
-        onDone={() => setContext(null)}
-        onError={props.onError}
-        onSend={() => (atBottom.current = true)}
-      />
+      {isGroup && group && group.role === null
+        ? <p class="gone" data-testid="not-member">You are no longer in this group.</p>
+        : (
+          <Composer
+            client={client}
+            conversationId={conversationId}
+            context={context}
+            onDone={() => setContext(null)}
+            onError={props.onError}
+            onSend={() => (atBottom.current = true)}
+            mentionable={isGroup
+              ? { members, names: props.names, all: group?.role !== "member" }
+              : undefined}
+          />
+        )}
     </section>
   );
 }
@@ -179,11 +243,14 @@ function Composer(
     onDone(): void;
     onError(text: string): void;
     onSend(): void;
+    /** Groups: whom "@" offers. */
+    mentionable?: { members: GroupMember[]; names: Directory; all: boolean };
   },
 ) {
   const [text, setText] = useState(() => loadDraft(props.conversationId));
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
+  const [picked, setPicked] = useState(new Map<string, string>());
   const picker = useRef<HTMLInputElement>(null);
   useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
   useEffect(() => setFile(null), [props.conversationId]);
@@ -191,6 +258,15 @@ function Composer(
   useEffect(() => {
     if (editing) setText(editing.body);
   }, [editing?.msgId]);
+  const query = props.mentionable && !editing ? typingMention(text) : null;
+  const m = props.mentionable;
+  const options = m && query !== null
+    ? candidates(query, m.members, props.client.userId, m.names, m.all)
+    : [];
+  const pick = (c: { id: string; label: string }) => {
+    setPicked(new Map(picked).set(c.id, c.label));
+    update(insertMention(text, c.label));
+  };
 
   function update(value: string) {
     setText(value);
@@ -235,7 +311,9 @@ function Composer(
     if (!body) return;
     props.onSend();
     // Failures stay visible on the message itself, with Retry.
-    props.client.send(props.conversationId, body, { replyTo }).catch(() => {});
+    props.client.send(props.conversationId, body, { replyTo, ...mentionsIn(body, picked) })
+      .catch(() => {});
+    setPicked(new Map());
     update("");
     props.onDone();
   }
@@ -251,6 +329,7 @@ function Composer(
       )}
       {file && <Attachment file={file} progress={progress} onRemove={() => setFile(null)} />}
       <form class="composer" onSubmit={send}>
+        <MentionPicker items={options} onPick={pick} />
         <input
           type="file"
           hidden
@@ -280,7 +359,13 @@ function Composer(
           value={text}
           onInput={(e) => update(e.currentTarget.value)}
           onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+              if (options.length) {
+                e.preventDefault();
+                return pick(options[0]);
+              }
+              send(e);
+            }
           }}
         />
         <button

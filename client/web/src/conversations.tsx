@@ -4,6 +4,7 @@
  * flags from the server), with each conversation's own menu: pin, mute, hide, delete for me.
  * Conversations holding only unsent messages (not on the server yet) are listed too.
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describeError, directPeer, type ImClient, type MessageView } from "../../mod.ts";
 import type { Directory } from "./names.ts";
@@ -55,6 +56,10 @@ export function ConversationList(props: {
   /** Starts (or opens) the direct chat with a user. */
   onStart(userId: string): void;
   onError(text: string): void;
+  /** A group's name, if known. */
+  groupName?(conversationId: string): string | undefined;
+  /** Shown above the list (the new-group form). */
+  children?: ComponentChildren;
 }) {
   const { client } = props;
   const [who, setWho] = useState("");
@@ -102,6 +107,7 @@ export function ConversationList(props: {
         <button type="submit" disabled={!who.trim()}>Chat</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}
+      {props.children}
       {items.length === 0 && <p class="empty">No conversations yet.</p>}
       <ul>
         {items.map((c) => (
@@ -115,11 +121,13 @@ export function ConversationList(props: {
               class={c.conversationId === props.selected ? "conv selected" : "conv"}
               onClick={() => props.onOpen(c.conversationId)}
             >
-              <span class="avatar" aria-hidden="true">{initial(titleOf(c, props.names))}</span>
+              <span class="avatar" aria-hidden="true">
+                {initial(titleOf(c, props.names, props.groupName?.(c.conversationId)))}
+              </span>
               <span class="conv-main">
                 <span class="conv-name">
                   {c.pinned && <span class="flag" data-testid="pinned">pinned</span>}
-                  {titleOf(c, props.names)}
+                  {titleOf(c, props.names, props.groupName?.(c.conversationId))}
                   {c.muted && <span class="flag">muted</span>}
                 </span>
                 <span class="conv-last">
@@ -137,6 +145,9 @@ export function ConversationList(props: {
                 </span>
               )}
               {c.unsent > 0 && <span class="badge warn" title="Unsent messages">!</span>}
+              {c.mentioned && c.conversationId !== props.selected && (
+                <span class="badge" data-testid="mentioned" title="You were mentioned">@</span>
+              )}
             </button>
             {client.inbox.get(c.conversationId) && (
               <button
@@ -207,15 +218,20 @@ function preview(c: Row, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
   const who = m.from === me ? "You: " : "";
+  if (m.kind === "notice") return "Group updated";
   // Media without a caption: say what it is (`[image]`).
   return m.recalled || m.kind === "recall"
     ? `${who}message recalled`
     : who + (m.body.slice(0, 80) || `[${m.kind}]`);
 }
 
-/** A conversation's name: the other member's in a direct chat. */
-export function titleOf(c: { peerId: string | null; conversationId: string }, names: Directory) {
-  return c.peerId ? names.name(c.peerId) : c.conversationId;
+/** A conversation's name: the other member's in a direct chat, a group's own name. */
+export function titleOf(
+  c: { peerId: string | null; conversationId: string },
+  names: Directory,
+  groupName?: string,
+) {
+  return c.peerId ? names.name(c.peerId) : groupName ?? c.conversationId;
 }
 
 export function initial(name: string): string {

@@ -3,6 +3,9 @@
 import { EDITABLE_KINDS, type ImClient, type MessageStatus, type TimelineItem } from "../../mod.ts";
 import { Actions, type MessageHandlers } from "./actions.tsx";
 import { Content, Quote, Reactions } from "./content.tsx";
+import type { Directory } from "./names.ts";
+import { NoticeLine } from "./notice.tsx";
+import { ReadBy } from "./readby.tsx";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
@@ -27,8 +30,16 @@ export function Bubble(props: {
   onRecall(msgId: string): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
+  /** In a group: notices as lines, "read by N" under your messages. */
+  group?: { client: ImClient; names: Directory };
 }) {
-  const { item } = props;
+  const { item, group } = props;
+  if (item.kind === "message" && item.message.notice && group) {
+    const m = item.message;
+    return (
+      <NoticeLine notice={m.notice!} seq={m.seq} names={group.names} me={group.client.userId} />
+    );
+  }
   if (item.kind === "unsent") {
     const o = item.outgoing;
     return (
@@ -68,6 +79,7 @@ export function Bubble(props: {
       data-status={item.status ?? ""}
       data-kind={m.kind}
     >
+      {group && !item.mine && <div class="from">{group.names.name(m.from)}</div>}
       {!m.recalled && m.forwarded && <div class="fwd">Forwarded</div>}
       {!m.recalled && <Quote m={m} name={props.name} />}
       {!m.recalled && <Content client={props.client} m={m} />}
@@ -80,7 +92,15 @@ export function Bubble(props: {
       <div class="meta">
         <time dateTime={new Date(m.serverTime).toISOString()}>{clock(m.serverTime)}</time>
         {m.edited && <span class="edited" data-testid="edited">edited</span>}
-        {item.status && <Mark status={item.status} />}
+        {item.status && !group && <Mark status={item.status} />}
+        {group && item.mine && !m.recalled && (
+          <ReadBy
+            client={group.client}
+            conversationId={m.conversationId}
+            seq={m.seq}
+            names={group.names}
+          />
+        )}
         {canRecall && (
           <button type="button" class="recall" onClick={() => props.onRecall(m.msgId)}>
             Recall

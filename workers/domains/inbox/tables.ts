@@ -6,6 +6,7 @@
  * or their history.
  */
 import { sql } from "kysely";
+import { NOTICE_KINDS } from "@im/protocol";
 import type { Exec } from "@im/shared/db";
 import type { StoredMessage } from "../messages/tables.ts";
 import { findByIds } from "../messages/tables.ts";
@@ -168,7 +169,7 @@ export async function unreadIn(
         ])
       ))
     )
-    .where("sender_id", "<>", userId).where("kind", "<>", "recall")
+    .where("sender_id", "<>", userId).where("kind", "not in", [...NOTICE_KINDS])
     .where("recalled_at", "is", null)
     .groupBy("conversation_id").execute();
   return new Map(rows.map((r) => [r.conversation_id, Number(r.n)]));

@@ -5,10 +5,18 @@
  * keeps its seq; an edit notice takes the next seq, as a recall's does, so devices offline at the
  * time learn of it through sync (the notice's view carries the message's current text).
  */
-import { EDITABLE_KINDS, type Edited, ErrorCode, parseConversationId } from "@im/protocol";
+import {
+  EDITABLE_KINDS,
+  type Edited,
+  ErrorCode,
+  isNotice,
+  parseConversationId,
+} from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
 import { lockHeads, upsertHeads } from "../conversations/tables.ts";
+import { diffuse, fanOut } from "../groups/fanout.ts";
+import { actorRights } from "../groups/sending.ts";
 import { checkBodyLength } from "./drafts.ts";
 import { reindexMessages } from "../search/outbox.ts";
 import {
@@ -30,7 +38,7 @@ export function checkEdit(
   now: number,
   windowSec: number,
 ): PermanentError | null {
-  if (!m || !members.includes(userId) || m.kind === "recall" || m.kind === "edit") {
+  if (!m || !members.includes(userId) || isNotice(m.kind)) {
     return new PermanentError(ErrorCode.NOT_FOUND, "no such message");
   }
   if (m.senderId !== userId) {
@@ -69,9 +77,11 @@ async function editOne(ctx: TxContext, e: EditEntry) {
     clientMsgId: noticeId(e.id),
   }])).get(dedupKey(e.env.userId, noticeId(e.id)));
   if (m && prior) return emitEdited(ctx, e, m, prior); // redelivery: m holds the edit already
-  const members = m ? await ctx.members.ofOne(m.conversationId) : [];
-  const err = checkEdit(m, e.env.userId, members, ctx.now, ctx.config.editWindowSec) ??
-    checkBodyLength(body, m!.kind === "text" ? 1 : 0, ctx.config.maxBodyChars);
+  const rights = m ? await actorRights(ctx, m.conversationId, e.env.userId, true) : null;
+  if (rights instanceof PermanentError) return ctx.reject(e, rights);
+  const err =
+    checkEdit(m, e.env.userId, rights?.members ?? [], ctx.now, ctx.config.editWindowSec) ??
+      checkBodyLength(body, m!.kind === "text" ? 1 : 0, ctx.config.maxBodyChars);
   if (err) return ctx.reject(e, err);
   const heads = await lockHeads(ctx.tx, [m!.conversationId]);
   const notice: StoredMessage = {
@@ -96,6 +106,11 @@ async function editOne(ctx: TxContext, e: EditEntry) {
     lastMsgId: notice.msgId,
     at: ctx.now,
   }]);
+  await diffuse(ctx, [{
+    partition: e.partition,
+    conversationId: notice.conversationId,
+    seq: notice.seq,
+  }]);
   await emitEdited(ctx, e, { ...m!, body, editedAt: ctx.now }, notice);
 }
 
@@ -110,6 +125,5 @@ async function emitEdited(ctx: TxContext, e: EditEntry, m: StoredMessage, notice
     editSeq: notice.seq,
   };
   ctx.reply(e, { type: "msg.edited", data });
-  const members = await ctx.members.ofOne(m.conversationId);
-  ctx.outbox.toUsers(members, { type: "msg.edited", data }, { exceptConnId: e.env.connId });
+  await fanOut(ctx, m.conversationId, { type: "msg.edited", data }, { exceptConnId: e.env.connId });
 }

@@ -3,13 +3,11 @@
  * whole page: the messages replies quote and edit notices name (always their current version,
  * so a recalled quote shows nothing and an edit shows the latest text), and reaction counts.
  */
-import type { MessageView } from "@im/protocol";
+import { isNotice, type MessageView } from "@im/protocol";
 import type { Exec } from "@im/shared/db";
 import { findByIds, type StoredMessage, type Window } from "./tables.ts";
 import { reactionsFor } from "./reactions_tables.ts";
 import { toView } from "./views.ts";
-
-const NOTICES = new Set(["recall", "edit"]);
 
 /** The messages these rows refer to (quoted, edited), within `window` when given. */
 export async function refsFor(
@@ -54,7 +52,7 @@ export async function viewsForPages(
   const reactions = await reactionsFor(
     db,
     reader,
-    all.filter((m) => !NOTICES.has(m.kind) && !m.recalledAt).map((m) => m.msgId),
+    all.filter((m) => !isNotice(m.kind) && !m.recalledAt).map((m) => m.msgId),
   );
   return pages.map((p) => {
     const refs = inWindow(found, p.window);

@@ -4,10 +4,11 @@
  * answers the same. Reactions are not notices: they take no seq; devices see the live push and,
  * later, the counts in history and sync pages.
  */
-import { ErrorCode, type ReactionChanged } from "@im/protocol";
+import { ErrorCode, isNotice, type ReactionChanged } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
-import { membersOf } from "../conversations/tables.ts";
+import { memberStatesOf } from "../conversations/tables.ts";
+import { fanOut } from "../groups/fanout.ts";
 import { findById, type StoredMessage } from "./tables.ts";
 import { reactionCounts, setReaction } from "./reactions_tables.ts";
 
@@ -22,9 +23,11 @@ export const handleReact: TxHandler<"msg.react"> = async (ctx, entries) => {
 /** The message, if the user is a current member whose window holds it and it can take one. */
 async function target(ctx: TxContext, e: ReactEntry): Promise<StoredMessage | PermanentError> {
   const m = await findById(ctx.tx, e.env.frame.data.msgId);
-  if (!m || m.kind === "recall" || m.kind === "edit") return notFound();
-  const me = (await membersOf(ctx.tx, [m.conversationId]))
-    .find((r) => r.userId === e.env.userId);
+  if (!m || isNotice(m.kind)) return notFound();
+  const [me] = await memberStatesOf(ctx.tx, [{
+    conversationId: m.conversationId,
+    userId: e.env.userId,
+  }]);
   if (!me || me.leftSeq !== null || m.seq <= me.clearedSeq) return notFound();
   if (m.recalledAt) return new PermanentError(ErrorCode.ALREADY_RECALLED, "message was recalled");
   return m;
@@ -58,6 +61,7 @@ async function reactOne(ctx: TxContext, e: ReactEntry) {
   };
   ctx.reply(e, { type: "msg.reaction", data });
   if (!changed) return; // nothing new for the others
-  const members = await ctx.members.ofOne(m.conversationId);
-  ctx.outbox.toUsers(members, { type: "msg.reaction", data }, { exceptConnId: e.env.connId });
+  await fanOut(ctx, m.conversationId, { type: "msg.reaction", data }, {
+    exceptConnId: e.env.connId,
+  });
 }

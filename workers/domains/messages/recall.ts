@@ -1,12 +1,15 @@
 /**
- * msg.recall: only the sender, only within RECALL_WINDOW_SEC. The content is erased from the
+ * msg.recall: only the sender (in a group also its owner and admins), only within
+ * RECALL_WINDOW_SEC. The content is erased from the
  * stored row (so nothing the server returns later carries it) and a recall notice takes the
  * next seq of the conversation, so devices that were offline learn it through sync.
  */
-import { ErrorCode, parseConversationId, type Recalled } from "@im/protocol";
+import { ErrorCode, isNotice, parseConversationId, type Recalled } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
 import { lockHeads, upsertHeads } from "../conversations/tables.ts";
+import { diffuse, fanOut } from "../groups/fanout.ts";
+import { actorRights } from "../groups/sending.ts";
 import {
   dedupKey,
   findByClientIds,
@@ -19,19 +22,23 @@ import { reindexMessages } from "../search/outbox.ts";
 
 type RecallEntry = Entry<"msg.recall">;
 
-/** Pure: `members` are the user ids of the message's conversation. */
+/**
+ * Pure: `members` are the user ids of the message's conversation (at least the actor's, if a
+ * member); a `moderator` (a group's owner or admin) may recall others' messages.
+ */
 export function checkRecall(
   m: StoredMessage | null,
   userId: string,
   members: string[],
   now: number,
   windowSec: number,
+  moderator = false,
 ): PermanentError | null {
-  // Any message but a notice (a recall or edit notice is not something to recall).
-  if (!m || !members.includes(userId) || m.kind === "recall" || m.kind === "edit") {
+  // Any message but a notice (recall, edit, a group's notice): nobody's to recall.
+  if (!m || !members.includes(userId) || isNotice(m.kind)) {
     return new PermanentError(ErrorCode.NOT_FOUND, "no such message");
   }
-  if (m.senderId !== userId) {
+  if (m.senderId !== userId && !moderator) {
     return new PermanentError(ErrorCode.NOT_SENDER, "only the sender can recall a message");
   }
   if (m.recalledAt) {
@@ -59,8 +66,10 @@ async function recallOne(ctx: TxContext, e: RecallEntry) {
     (await findByClientIds(ctx.tx, [{ senderId: e.env.userId, clientMsgId: noticeId(msgId) }]))
       .get(dedupKey(e.env.userId, noticeId(msgId)));
   if (m && prior && prior.sourceEntry === e.id) return emitRecalled(ctx, e, m, prior); // redelivery
-  const members = m ? await ctx.members.ofOne(m.conversationId) : [];
-  const err = checkRecall(m, e.env.userId, members, ctx.now, ctx.config.recallWindowSec);
+  const rights = m ? await actorRights(ctx, m.conversationId, e.env.userId) : null;
+  if (rights instanceof PermanentError) return ctx.reject(e, rights);
+  const { members = [], moderator = false } = rights ?? {};
+  const err = checkRecall(m, e.env.userId, members, ctx.now, ctx.config.recallWindowSec, moderator);
   if (err) return ctx.reject(e, err);
   const heads = await lockHeads(ctx.tx, [m!.conversationId]);
   const notice: StoredMessage = {
@@ -85,6 +94,11 @@ async function recallOne(ctx: TxContext, e: RecallEntry) {
     lastMsgId: notice.msgId,
     at: ctx.now,
   }]);
+  await diffuse(ctx, [{
+    partition: e.partition,
+    conversationId: notice.conversationId,
+    seq: notice.seq,
+  }]);
   await emitRecalled(ctx, e, m!, notice);
 }
 
@@ -102,6 +116,7 @@ async function emitRecalled(
     recallSeq: notice.seq,
   };
   ctx.reply(e, { type: "msg.recalled", data });
-  const members = await ctx.members.ofOne(m.conversationId);
-  ctx.outbox.toUsers(members, { type: "msg.recalled", data }, { exceptConnId: e.env.connId });
+  await fanOut(ctx, m.conversationId, { type: "msg.recalled", data }, {
+    exceptConnId: e.env.connId,
+  });
 }

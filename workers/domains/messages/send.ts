@@ -16,6 +16,9 @@ import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
 import { reindexMessages } from "../search/outbox.ts";
 import { refusedDirect } from "../social/audience.ts";
+import { fanOut } from "../groups/fanout.ts";
+import { afterSend, checkGroupSends, checkMentionKind } from "../groups/sending.ts";
+import { encodeMentions } from "../groups/views.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -38,6 +41,9 @@ export function resolveTarget(userId: string, data: SendEntry["env"]["frame"]["d
   const c = parseConversationId(data.conversationId!);
   if (!c) return notFound();
   if (c.kind === "group") return { conversationId: c.id, kind: "group" } satisfies SendTarget;
+  if (c.kind === "room") {
+    return new PermanentError(ErrorCode.WRONG_KIND, "live rooms take room.send, not msg.send");
+  }
   if (!c.members.includes(userId)) return notFound();
   const peer = c.members[0] === userId ? c.members[1] : c.members[0];
   return { conversationId: c.id, kind: "direct", peer } satisfies SendTarget;
@@ -63,7 +69,7 @@ export function checkedTarget(
   const t = resolveTarget(e.env.userId, e.env.frame.data);
   if (t instanceof PermanentError) return t;
   return checkContent(e.env.frame.data, { maxBodyChars, maxCustomPayloadBytes }) ??
-    (t as SendTarget);
+    checkMentionKind(t.kind, e.env.frame.data) ?? (t as SendTarget);
 }
 
 export function checkSend(
@@ -90,17 +96,16 @@ export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
 
 /**
  * Direct peers must exist and accept the sender (no block either way, their stranger policy);
- * a group's sender must be one of its members.
+ * a group's sender must be a member allowed to send (groups/).
  */
 async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
   const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
   for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
-  const groups = targeted.filter(([, t]) => t.kind === "group").map(([, t]) => t.conversationId);
-  const members = await ctx.members.of(groups);
+  const grouped = targeted.filter(([, t]) => t.kind === "group").map(([e]) => e);
+  const allowed = await checkGroupSends(ctx, grouped); // rejects the others with their code
   const found = targeted.filter(([e, t]) => {
-    const ok = t.peer
-      ? ctx.knownUsers.has(t.peer)
-      : members.get(t.conversationId)?.includes(e.env.userId);
+    if (!t.peer) return allowed.has(e);
+    const ok = ctx.knownUsers.has(t.peer);
     if (!ok) {
       const byUser = t.peer && e.env.frame.data.to !== undefined;
       ctx.reject(
@@ -198,6 +203,7 @@ async function doSend(
       content: draft.content,
       mediaId: draft.mediaId,
       replyToMsgId: draft.replyToMsgId,
+      mentions: encodeMentions(e.env.frame.data.mentions, e.env.frame.data.mentionAll),
     };
     known.set(keyOf(e), msg); // a duplicate later in this batch replays this one
     rows.push(msg);
@@ -225,6 +231,8 @@ async function doSend(
   );
   await insertMessages(ctx.tx, rows);
   await reindexMessages(ctx, rows.map((m) => m.msgId));
+  const partitionOf = new Map(entries.map(([e]) => [e.id, e.partition]));
+  await afterSend(ctx, rows, (m) => partitionOf.get(m.sourceEntry)!);
   return out;
 }
 
@@ -251,8 +259,10 @@ async function emitSent(
     },
   });
   if (!deliver) return;
-  ctx.outbox.toUsers(
-    await ctx.members.ofOne(conversationId),
+  // Members' devices, or a large group's watching connections (groups/fanout.ts).
+  await fanOut(
+    ctx,
+    conversationId,
     { type: "msg.new", data: view },
     {
       exceptConnId: e.env.connId,

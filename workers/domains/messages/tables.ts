@@ -27,6 +27,8 @@ export interface StoredMessage {
   mediaId?: string | null;
   replyToMsgId?: string | null;
   editedAt?: number | null;
+  /** Groups: JSON {"users": [...], "all": true} (see ../groups/mentions.ts). */
+  mentions?: string | null;
 }
 
 export const dedupKey = (senderId: string, clientMsgId: string) => `${senderId}:${clientMsgId}`;
@@ -65,6 +67,7 @@ export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<v
     content: m.content ? JSON.stringify(m.content) : null,
     media_id: m.mediaId ?? null,
     reply_to_msg_id: m.replyToMsgId ?? null,
+    mentions: m.mentions ?? null,
   }))).execute();
 }
 
@@ -121,7 +124,7 @@ export async function updateBody(db: Exec, msgId: string, body: string, at: numb
     .execute();
 }
 
-function toStored(r: Record<string, unknown>) {
+export function toStored(r: Record<string, unknown>) {
   return {
     msgId: String(r.msg_id),
     conversationId: String(r.conversation_id),
@@ -138,5 +141,6 @@ function toStored(r: Record<string, unknown>) {
     mediaId: r.media_id == null ? null : String(r.media_id),
     replyToMsgId: r.reply_to_msg_id == null ? null : String(r.reply_to_msg_id),
     editedAt: r.edited_at == null ? null : Number(r.edited_at),
+    mentions: r.mentions == null ? null : String(r.mentions),
   } satisfies StoredMessage;
 }

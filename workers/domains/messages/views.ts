@@ -10,6 +10,7 @@ import {
   type ReactionCount,
   type ReplyPreview,
 } from "@im/protocol";
+import { groupParts } from "../groups/views.ts";
 import type { StoredMessage } from "./tables.ts";
 
 export interface ViewExtras {
@@ -45,7 +46,7 @@ export function toView(m: StoredMessage, x: ViewExtras = {}): MessageView {
   }
   const reactions = x.reactions?.get(m.msgId);
   if (reactions?.length && !gone) view.reactions = reactions;
-  return view;
+  return groupParts(m, view);
 }
 
 /** The quote a reply shows; nothing of a recalled message's content. */

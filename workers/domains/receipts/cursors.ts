@@ -2,17 +2,23 @@
  * msg.delivered and msg.read: cumulative cursors per member (read implies delivered), receipts
  * to the other members' devices (and, for read, to the reader's other devices), and the device's
  * own delivery cursor that stops re-pushes. Cursors only move forward: a late "delivered" after
- * "read" changes nothing. A message's status is derived from them, never stored twice.
+ * "read" changes nothing. A message's status is derived from them, never stored twice. In a
+ * group only the acting members' rows are read, and a read cursor is pushed to the senders of
+ * the messages it covers (their "read by N"), never to every member.
  */
-import { ErrorCode, type ServerFrame } from "@im/protocol";
+import { ErrorCode, parseConversationId, type ServerFrame } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
 import {
   membersOf,
   type MemberState,
+  memberStatesOf,
   raiseCursors,
   visibleLastSeq,
 } from "../conversations/tables.ts";
+import { readReceiptAudience } from "../groups/receipts.ts";
+
+const isDirect = (id: string) => parseConversationId(id)?.kind === "direct";
 
 type CursorEntry = Entry<"msg.delivered"> | Entry<"msg.read">;
 
@@ -30,7 +36,12 @@ export function checkCursor(me: MemberState | undefined, seq: number): Permanent
 
 async function applyCursors(ctx: TxContext, entries: CursorEntry[]) {
   const convIds = [...new Set(entries.map((e) => e.env.frame.data.conversationId))];
-  const members = await membersOf(ctx.tx, convIds, true);
+  const groupActors = entries.filter((e) => !isDirect(e.env.frame.data.conversationId))
+    .map((e) => ({ conversationId: e.env.frame.data.conversationId, userId: e.env.userId }));
+  const members = [
+    ...await membersOf(ctx.tx, convIds.filter(isDirect), true),
+    ...await memberStatesOf(ctx.tx, groupActors, true),
+  ];
   const find = (c: string, u: string) =>
     members.find((m) => m.conversationId === c && m.userId === u);
   const before = new Map<MemberState, { readSeq: number; deliveredSeq: number }>();
@@ -41,6 +52,13 @@ async function applyCursors(ctx: TxContext, entries: CursorEntry[]) {
     const err = checkCursor(me, seq);
     if (err) {
       ctx.reject(e, err);
+      continue;
+    }
+    if (e.env.frame.type === "msg.delivered" && !isDirect(conversationId)) {
+      // A group's delivered cursor is told to no one: stop the re-pushes, write no row (one
+      // per online member per message would be the largest write of a group message).
+      ctx.outbox.ackDevice({ userId: e.env.userId, deviceId: e.env.deviceId, conversationId, seq });
+      ctx.reply(e, { type: "ok", data: {} });
       continue;
     }
     if (!before.has(me!)) before.set(me!, { readSeq: me!.readSeq, deliveredSeq: me!.deliveredSeq });
@@ -67,10 +85,19 @@ async function applyCursors(ctx: TxContext, entries: CursorEntry[]) {
         readSeq: me.readSeq,
       },
     };
-    const others = members.filter((m) =>
-      m.conversationId === me.conversationId && m !== me && m.leftSeq === null
-    );
-    ctx.outbox.toUsers(others.map((m) => m.userId), receipt);
+    const others = isDirect(me.conversationId)
+      ? members.filter((m) =>
+        m.conversationId === me.conversationId && m !== me && m.leftSeq === null
+      )
+        .map((m) => m.userId)
+      : await readReceiptAudience(
+        ctx.tx,
+        me.conversationId,
+        me.userId,
+        before.get(me)!.readSeq,
+        me.readSeq,
+      );
+    ctx.outbox.toUsers(others, receipt);
     const readerConn = readers.get(me);
     if (readerConn) ctx.outbox.toUser(me.userId, receipt, { exceptConnId: readerConn });
   }

@@ -3,6 +3,7 @@
  * message are not; a text is found by its body; other kinds (media, files, ...) are found by
  * filters, and by whatever text `TEXT_OF` gives them (a caption, a file name) once they exist.
  */
+import { isNotice } from "@im/protocol";
 import type { StoredMessage } from "../messages/tables.ts";
 import type { IndexDoc } from "./index/port.ts";
 
@@ -18,7 +19,6 @@ const TEXT_OF: Record<string, (body: string) => string> = {
 };
 
 /** Kinds never in the index: they are about another message, not messages of their own. */
-const NOT_SEARCHABLE = new Set(["recall", "edit"]);
 
 export function searchableText(m: Pick<StoredMessage, "kind" | "body">): string {
   return TEXT_OF[m.kind]?.(m.body) ?? "";
@@ -26,7 +26,7 @@ export function searchableText(m: Pick<StoredMessage, "kind" | "body">): string 
 
 /** The index entry of a stored message, or null when it must not be in the index. */
 export function documentOf(m: StoredMessage): IndexDoc | null {
-  if (m.recalledAt || NOT_SEARCHABLE.has(m.kind)) return null;
+  if (m.recalledAt || isNotice(m.kind)) return null;
   return {
     msgId: m.msgId,
     conversationId: m.conversationId,

@@ -14,6 +14,7 @@ export async function membershipsOf(db: Exec, userId: string): Promise<MemberSta
       "m.left_seq",
       "m.mention_seq",
       "c.last_seq",
+      "c.mention_all_seq",
     ])
     .where("m.user_id", "=", userId).execute();
   return rows.map((r) => ({
@@ -25,5 +26,6 @@ export async function membershipsOf(db: Exec, userId: string): Promise<MemberSta
     clearedSeq: Number(r.cleared_seq),
     leftSeq: r.left_seq === null ? null : Number(r.left_seq),
     mentionSeq: Number(r.mention_seq),
+    mentionAllSeq: Number(r.mention_all_seq),
   }));
 }

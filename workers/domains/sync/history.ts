@@ -7,7 +7,7 @@ import { type ClientData, ErrorCode, type HistoryPage } from "@im/protocol";
 import type { Exec } from "@im/shared/db";
 import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
-import { membersOf } from "../conversations/tables.ts";
+import { stateRows } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
 import { viewsFor } from "../messages/hydrate.ts";
 import { statesFor } from "./states.ts";
@@ -22,7 +22,9 @@ export async function historyPage(
   req: ClientData<"history">,
 ): Promise<HistoryOutcome> {
   const { conversationId, beforeSeq, afterSeq, limit } = req;
-  const state = statesFor(userId, await membersOf(db, [conversationId])).get(conversationId);
+  const state = statesFor(userId, await stateRows(db, userId, [conversationId])).get(
+    conversationId,
+  );
   if (!state) {
     return { ok: false, error: new PermanentError(ErrorCode.NOT_FOUND, "no such conversation") };
   }

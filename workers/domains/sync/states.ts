@@ -27,6 +27,7 @@ export function statesFor(userId: string, members: MemberState[]): Map<string, R
       clearedSeq: m.clearedSeq,
       peerDeliveredSeq: 0,
       peerReadSeq: 0,
+      mentionSeq: mentionSeqOf(m),
       window: { above: m.clearedSeq, upTo: m.leftSeq },
       current: m.leftSeq === null,
     });
@@ -42,4 +43,11 @@ export function statesFor(userId: string, members: MemberState[]): Map<string, R
 /** The wire part of a reader's state. */
 export function wireState({ window: _, current: __, ...s }: ReaderState): ConversationState {
   return s;
+}
+
+/** The latest seq that mentions this member, @all included, within what they may see. */
+export function mentionSeqOf(m: MemberState): number {
+  const all = m.mentionAllSeq > m.clearedSeq ? m.mentionAllSeq : 0;
+  const seq = Math.max(m.mentionSeq, all);
+  return m.leftSeq === null ? seq : Math.min(seq, m.leftSeq);
 }

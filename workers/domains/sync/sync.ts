@@ -8,7 +8,9 @@
 import { ErrorCode, type SyncConversation } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
-import { conversationsOf, membersOf } from "../conversations/tables.ts";
+import { conversationsOf, stateRows } from "../conversations/tables.ts";
+import { handleInboxSync } from "../groups/inbox_sync.ts";
+import { inboxHead } from "../groups/inbox.ts";
 import { pageOf } from "../messages/tables.ts";
 import { type Page, viewsForPages } from "../messages/hydrate.ts";
 import { statesFor, wireState } from "./states.ts";
@@ -16,10 +18,12 @@ import { statesFor, wireState } from "./states.ts";
 export const DEFAULT_SYNC_LIMIT = 200;
 
 export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
+  if (e.env.frame.data.inbox !== undefined) return handleInboxSync(ctx, e);
+  const head = await inboxHead(ctx.db); // read first: see groups/inbox.ts
   const userId = e.env.userId;
   const cursors = new Map((e.env.frame.data.cursors ?? []).map((c) => [c.conversationId, c.seq]));
   const mine = (await conversationsOf(ctx.db, userId)).sort();
-  const states = statesFor(userId, await membersOf(ctx.db, mine));
+  const states = statesFor(userId, await stateRows(ctx.db, userId, mine));
   for (const [conversationId, seq] of cursors) {
     const s = states.get(conversationId);
     if (!s) {
@@ -61,5 +65,9 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
   // Quotes, edits and reactions for every page at once: two queries, not two per conversation.
   const views = await viewsForPages(ctx.db, userId, pages);
   pages.forEach((p, i) => (conversations[p.into].messages = views[i]));
-  ctx.reply(e, { type: "sync.page", data: { conversations, more } });
+  // The last page hands over to the inbox: the device syncs from one cursor from now on.
+  ctx.reply(e, {
+    type: "sync.page",
+    data: { conversations, more, ...(more ? {} : { inbox: head }) },
+  });
 };
