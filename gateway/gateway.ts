@@ -24,6 +24,7 @@ import { Hub } from "./ws/hub.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
+import { Cached } from "./cached.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -47,6 +48,11 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
   const argon2 = new Argon2Pool();
+  // Read at most every few seconds: a page's Origin is checked against it on every upgrade.
+  const gatewayUrls = new Cached(5000, async () => [
+    wsUrl,
+    ...(await registry.live()).map((g) => g.url),
+  ]);
 
   const metrics = new Registry();
   metrics.add(new Gauge("im_gateway_connections", "Open WebSocket connections.")).set(() =>
@@ -102,6 +108,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     }
     return upgrade(c, {
       originAllowlist: config.originAllowlist,
+      gatewayUrls: () => gatewayUrls.get(),
       idleTimeoutSec: config.idleTimeoutSec,
       authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
       admit: async ({ userId, deviceId }) => {

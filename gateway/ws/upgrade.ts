@@ -27,6 +27,8 @@ export function tokenFrom(req: Request): { token: string | null; viaProtocol: bo
 
 export interface UpgradeDeps {
   originAllowlist: string[];
+  /** Public URLs of the deployment's live gateways, whose pages may connect here too. */
+  gatewayUrls?: () => Promise<string[]>;
   idleTimeoutSec: number;
   authenticate(token: string): Promise<Identity | null>;
   /** False when the user already has MAX_DEVICES_PER_USER other devices connected. */
@@ -43,7 +45,7 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
       426,
     );
   }
-  if (!originAllowed(c.req.header("origin"), d.originAllowlist, c.req.header("host"))) {
+  if (!(await originOk(c, d))) {
     d.onRefused("origin", c);
     return c.json({ error: errorBody(ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed") }, 403);
   }
@@ -76,4 +78,11 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
   });
   d.onSocket(socket, identity, remote);
   return response;
+}
+
+async function originOk(c: Context, d: UpgradeDeps): Promise<boolean> {
+  const origin = c.req.header("origin"), host = c.req.header("host");
+  if (originAllowed(origin, d.originAllowlist, host)) return true;
+  // Only a browser page from elsewhere costs the registry read.
+  return !!d.gatewayUrls && originAllowed(origin, [], null, await d.gatewayUrls());
 }
