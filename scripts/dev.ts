@@ -8,6 +8,7 @@
  *
  * Usage: deno run -A scripts/dev.ts [--dir <state folder, default .dev/>]
  */
+import { stripVTControlCharacters } from "node:util";
 import { ConfigError, loadConfig } from "@im/shared/config";
 import { createDb, ensureDatabase, migrateToLatest, splitMysqlUrl } from "@im/shared/db";
 import { checkStores, isLoopbackUrl, type StoreProblem } from "./preflight.ts";
@@ -133,7 +134,7 @@ const { promise: firstStart, resolve: settleFirstStart } = Promise.withResolvers
     buf += chunk;
     let i;
     while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i).replace(/\x1b\[[0-9;]*m/g, "");
+      const line = stripVTControlCharacters(buf.slice(0, i));
       buf = buf.slice(i + 1);
       if (line === READY) (ready = true, settleFirstStart(true));
       else if (line === STOPPED) stoppedRun = true;

@@ -3,6 +3,7 @@
  * problems classified, a private Redis started when the local one is down, a failed first start
  * ends dev, and the JWT secret survives restarts. Databases are imtest_* and dropped after.
  */
+import { stripVTControlCharacters } from "node:util";
 import assert from "node:assert/strict";
 import { dropDatabase } from "@im/shared/db";
 import { loadConfig } from "@im/shared/config";
@@ -35,7 +36,7 @@ function dev(dir: string, env: Record<string, string>): Dev {
       buf += chunk;
       const lines = buf.split("\n");
       buf = lines.pop()!;
-      stderr.push(...lines.map((l) => l.replace(/\x1b\[[0-9;]*m/g, "")));
+      stderr.push(...lines.map((l) => stripVTControlCharacters(l)));
     }
     done = true;
   })();
