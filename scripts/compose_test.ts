@@ -42,7 +42,10 @@ Deno.test({
     }
     assert.match(text, /image: mariadb:10\.11/);
     assert.match(text, /image: redis:7/);
-    assert.match(text, /- --appendonly\n\s+- ["']?yes["']?\n/);
+    assert.match(text, /redis-server --requirepass "\$\$?REDIS_PASSWORD"\s+--appendonly\s+yes/);
+    // Built once: only secret-init has a build section, and every app service runs its image.
+    assert.equal(text.match(/^    build:/gm)?.length, 1);
+    assert.equal(text.match(/^    image: im-server:local$/gm)?.length, 5);
     // The worker must scale: no fixed host port or container name.
     const lines = text.split("\n");
     const start = lines.indexOf("  worker:");
@@ -57,10 +60,37 @@ Deno.test({
 Deno.test("compose: every environment variable it sets is one our config defines", async () => {
   const text = await Deno.readTextFile(`${ROOT}docker-compose.yml`);
   const known = new Set(Object.values(CONFIG_FIELDS).map((f) => f.env));
-  const ours = new Set(["MARIADB_ROOT_PASSWORD"]);
+  const ours = new Set(["MARIADB_ROOT_PASSWORD", "REDIS_PASSWORD"]);
   const used = [...text.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]);
   assert.ok(used.length > 5);
   for (const name of used) {
     assert.ok(known.has(name) || ours.has(name), `${name} is not a config field`);
   }
+});
+
+Deno.test({
+  name: "compose: the smoke override puts every service on loopback ports of its own",
+  ignore: !hasCompose && Deno.env.get("CI") !== "true",
+  async fn() {
+    const out = await new Deno.Command("docker-compose", {
+      args: [
+        "-f",
+        "docker-compose.yml",
+        "-f",
+        "scripts/compose_smoke/docker-compose.smoke.yml",
+        "config",
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(text.match(/^    network_mode: host$/gm)?.length, 7);
+    // Never the machine's own MariaDB/Redis, never a container name resolved off-host.
+    assert.doesNotMatch(text, /@(mariadb|redis):|:3306\/|:6379\b/);
+    assert.match(text, /--bind-address=127\.0\.0\.1/);
+    assert.match(text, /--bind\s+127\.0\.0\.1/);
+    assert.equal(text.match(/^      HOST: 127\.0\.0\.1$/gm)?.length, 5);
+  },
 });
