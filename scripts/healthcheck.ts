@@ -1,7 +1,7 @@
 /**
  * Container healthcheck: exits 0 when this container's gateway or worker answers /readyz.
  *
- *   deno run --allow-net=127.0.0.1 --allow-env --allow-read=/proc scripts/healthcheck.ts gateway|worker
+ *   deno run -A scripts/healthcheck.ts gateway|worker   (Deno grants /proc only with -A)
  *
  * The port is PORT (gateway) or WORKER_PORT (worker). When it is 0, as for worker replicas that
  * share the host's network and so cannot share a port, it is the port the container's own

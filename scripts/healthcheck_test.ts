@@ -23,14 +23,7 @@ Deno.test("healthcheck: finds the ports a process listens on, and only that proc
     // The CLI with WORKER_PORT set checks that port's /readyz.
     const run = (env: Record<string, string>) =>
       new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-net=127.0.0.1",
-          "--allow-env",
-          "--allow-read=/proc",
-          "scripts/healthcheck.ts",
-          "worker",
-        ],
+        args: ["run", "-A", "scripts/healthcheck.ts", "worker"],
         cwd: ROOT,
         env,
         stdout: "null",
