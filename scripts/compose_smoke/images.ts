@@ -127,6 +127,7 @@ function ensureStandIn(
       tag,
       ctx,
     ], { env, logFile: log });
+    await Deno.remove(ctx, { recursive: true }); // the image holds it now (the deno binary is big)
     return true;
   });
 }

@@ -221,6 +221,8 @@ try {
   Deno.exitCode = 1;
 } finally {
   if (daemon && !KEEP) await daemon.stop();
+  // It holds this run's passwords (useless once the volumes are gone, but still).
+  if (!KEEP) await Deno.remove(`${DIR}/compose.resolved.yml`).catch(() => {});
 }
 // Sockets and heartbeats of a failed step would keep the process alive.
 Deno.exit(Deno.exitCode);
