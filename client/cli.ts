@@ -35,7 +35,7 @@ const username = values.user ?? prompt("username:")?.trim() ?? "";
 const password = Deno.env.get("IM_PASSWORD") ?? prompt("password:") ?? "";
 const names = new Map<string, string>();
 const ids = new Map<string, string>();
-let peer: string | null = null;
+let current: string | null = null; // the open conversation
 
 try {
   if (values.register) {
@@ -83,14 +83,16 @@ async function repl(client: ImClient) {
       if (cmd === "/quit") return;
       if (cmd === "/help") say(HELP);
       else if (cmd === "/open") {
-        peer = await idOf(client, rest[0]);
+        current = client.conversationWith(await idOf(client, rest[0]));
         say(`talking to ${rest[0]}`);
       } else if (cmd === "/to") {
-        await client.send(await idOf(client, rest[0]), rest.slice(1).join(" "));
+        const to = client.conversationWith(await idOf(client, rest[0]));
+        await client.send(to, rest.slice(1).join(" "));
       } else if (cmd === "/list") {
         for (const c of client.conversations()) {
           const last = c.lastMessage ? ` — ${c.lastMessage.body || "(recalled)"}` : "";
-          say(`${await name(client, c.peerId)}  unread ${c.unread}${last}`);
+          const who = c.peerId ? await name(client, c.peerId) : c.conversationId;
+          say(`${who}  unread ${c.unread}${last}`);
         }
       } else if (cmd === "/history" || cmd === "/older") {
         const conv = open(client);
@@ -104,17 +106,17 @@ async function repl(client: ImClient) {
       else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
-      else if (!peer) say("open a conversation first: /open <username>");
-      else await client.send(peer, text.trim());
+      else if (!current) say("open a conversation first: /open <username>");
+      else await client.send(current, text.trim());
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
   }
 }
 
-function open(client: ImClient): string {
-  if (!peer) throw new Error("open a conversation first: /open <username>");
-  return client.conversationWith(peer);
+function open(_client: ImClient): string {
+  if (!current) throw new Error("open a conversation first: /open <username>");
+  return current;
 }
 
 async function idOf(client: ImClient, user: string | undefined): Promise<string> {

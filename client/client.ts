@@ -3,75 +3,26 @@
  * allow), catches up after each connect, keeps messages in seq order without duplicates, resends
  * unacknowledged messages with their original clientMsgId, and reports everything as typed events.
  */
-import type { BackoffOptions } from "./backoff.ts";
+import {
+  directConversationId,
+  isUserId,
+  type MessageView,
+  type Recalled,
+  type ServerFrame,
+} from "@im/protocol";
 import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type ConnectionState, type StateChange } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
-import { ConnectionError, describeError, ServerError } from "./errors.ts";
-import type { AuthApi, LoginResult } from "./http.ts";
-import { Outbox, type OutboxStorage, type Outgoing } from "./outbox.ts";
-import type {
-  Cursor,
-  MessageView,
-  OfflineNotice,
-  Recalled,
-  Receipt,
-  SentAck,
-  ServerFrame,
-} from "./protocol.ts";
-import { directConversationId } from "./protocol.ts";
+import { ConnectionError, ServerError } from "./errors.ts";
+import type { AuthApi } from "./http.ts";
+import { Outbox } from "./outbox.ts";
+import { Sender } from "./sender.ts";
 import { type Session, SessionKeeper } from "./session.ts";
 import { MessageStore } from "./store.ts";
 import { Catchup } from "./sync.ts";
-import { type SocketFactory, webSocketFactory } from "./transport.ts";
+import { webSocketFactory } from "./transport.ts";
+import type { ClientEvents, ClientOptions } from "./options.ts";
 import { type ConversationSummary, summarize, timeline, type TimelineItem } from "./views.ts";
-
-export interface ClientEvents {
-  state: StateChange;
-  /** A new message in a conversation (yours from other devices and acked sends included). */
-  message: MessageView;
-  /** The server stored one of your sends. */
-  ack: { clientMsgId: string; message: MessageView };
-  /** The peer's (or your other device's) read/delivered cursors moved. */
-  receipt: Receipt;
-  /** A message was recalled; `message` is the (now empty) original. */
-  recall: MessageView;
-  /** Your message was stored for a receiver with no device online. */
-  offline: OfflineNotice;
-  outbox: Outgoing[];
-  /** New tokens: persist them if the app keeps sessions across reloads. */
-  session: Session;
-  /** A background failure (sync, gap fill, an unsolicited error frame). */
-  error: Error;
-  /** Something a UI shows changed; re-render. */
-  change: { conversationId?: string };
-}
-
-export interface ClientOptions {
-  /** From `AuthApi.login` (or a saved `Session`). */
-  session: Session | LoginResult;
-  /** Enables token refresh (expired tokens, moving to another gateway). */
-  api?: AuthApi;
-  sockets?: SocketFactory;
-  clock?: Clock;
-  random?: () => number;
-  backoff?: BackoffOptions;
-  requestTimeoutMs?: number;
-  sendTimeoutMs?: number;
-  helloTimeoutMs?: number;
-  heartbeatMs?: number;
-  syncLimit?: number;
-  gapWaitMs?: number;
-  outboxStorage?: OutboxStorage;
-  /**
-   * Where this device's conversations stand (saved from `store.cursors()`). Sync starts there;
-   * older messages come by `loadOlder`. Without it, sync starts every conversation at seq 0.
-   */
-  cursors?: Cursor[];
-}
-
-type Waiter = { resolve(m: MessageView): void; reject(e: Error): void };
-const TRANSIENT_RETRIES = 3;
 
 export class ImClient extends Emitter<ClientEvents> {
   readonly store: MessageStore;
@@ -79,18 +30,14 @@ export class ImClient extends Emitter<ClientEvents> {
   readonly #conn: Connection;
   readonly #keeper: SessionKeeper;
   readonly #catchup: Catchup;
+  readonly #sender: Sender;
   readonly #clock: Clock;
   readonly #timeout: number;
-  readonly #sendTimeout: number;
-  #inflight = new Set<string>();
-  #tries = new Map<string, number>();
-  #waiters = new Map<string, Waiter[]>();
 
   constructor(opts: ClientOptions) {
     super();
     this.#clock = opts.clock ?? systemClock;
     this.#timeout = opts.requestTimeoutMs ?? 10_000;
-    this.#sendTimeout = opts.sendTimeoutMs ?? 15_000;
     this.#keeper = new SessionKeeper(
       opts.session,
       opts.api,
@@ -98,7 +45,7 @@ export class ImClient extends Emitter<ClientEvents> {
       (s) => this.emit("session", s),
     );
     this.store = new MessageStore(this.#keeper.current.userId);
-    this.outbox = new Outbox(this.#keeper.current.userId, opts.outboxStorage);
+    this.outbox = new Outbox(opts.outboxStorage);
     for (const c of opts.cursors ?? []) this.store.seed(c);
     this.#conn = new Connection({
       sockets: opts.sockets ?? webSocketFactory,
@@ -122,6 +69,21 @@ export class ImClient extends Emitter<ClientEvents> {
       ackDelayMs: 50,
       ingest: (m) => this.#ingest(m),
       onError: (e) => this.emit("error", e),
+    });
+    this.#sender = new Sender({
+      conn: this.#conn,
+      outbox: this.outbox,
+      clock: this.#clock,
+      me: () => this.userId,
+      sendTimeoutMs: opts.sendTimeoutMs ?? 15_000,
+      onAcked: (message, o) => {
+        this.#ingest([message]);
+        this.emit("ack", { clientMsgId: o.clientMsgId, message });
+      },
+      onChanged: (conversationId) => {
+        this.emit("outbox", this.outbox.all());
+        this.emit("change", { conversationId });
+      },
     });
   }
 
@@ -157,9 +119,7 @@ export class ImClient extends Emitter<ClientEvents> {
   /** Disconnects. Messages still unsent are kept in the outbox, marked failed. */
   close(): void {
     this.#conn.stop();
-    for (const o of this.outbox.sending()) {
-      this.#fail(o.clientMsgId, new ConnectionError("client closed"), "Not sent: disconnected.");
-    }
+    this.#sender.failAll(new ConnectionError("client closed"), "Not sent: disconnected.");
   }
 
   /** Ends the session on the server (its sockets close), then disconnects. */
@@ -171,42 +131,43 @@ export class ImClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** The direct conversation with another user (it starts with the first message). */
   conversationWith(peerId: string): string {
     return directConversationId(this.userId, peerId);
   }
 
   /**
-   * Sends a text. Resolves with the stored message once the server acknowledges it; while
-   * offline it waits in the outbox and goes out (same clientMsgId) after the next connect.
+   * Sends a text to a conversation, by its id or by a user id (the direct chat with that user,
+   * started by this message if new). Resolves with the stored message once the server
+   * acknowledges it; while offline it waits in the outbox and goes out (same clientMsgId) after
+   * the next connect.
    */
   send(
-    to: string,
+    target: string,
     body: string,
     opts: { clientMsgId?: string; msgId?: string } = {},
   ): Promise<MessageView> {
-    const o = this.outbox.add(to, body, this.#clock.now(), opts);
-    const done = this.#wait(o.clientMsgId);
-    this.#changedOutbox(o.conversationId);
-    this.#transmit(o);
-    return done;
+    const byUser = isUserId(target);
+    const conversationId = byUser ? directConversationIdOrSelf(this.userId, target) : target;
+    const o = this.outbox.add(conversationId, body, this.#clock.now(), {
+      ...opts,
+      ...(byUser ? { to: target } : {}),
+    });
+    return this.#sender.send(o);
   }
 
   /** Sends a failed message again with its original clientMsgId. */
   retry(clientMsgId: string): Promise<MessageView> {
-    const o = this.outbox.get(clientMsgId);
-    if (!o) return Promise.reject(new Error("no such unsent message"));
-    this.#tries.delete(clientMsgId);
-    this.outbox.setState(clientMsgId, "sending");
-    const done = this.#wait(clientMsgId);
-    this.#changedOutbox(o.conversationId);
-    this.#transmit(o);
-    return done;
+    return this.#sender.retry(clientMsgId);
   }
 
   /** Drops an unsent message. */
   discard(clientMsgId: string): void {
     const o = this.outbox.remove(clientMsgId);
-    if (o) this.#changedOutbox(o.conversationId);
+    if (o) {
+      this.emit("outbox", this.outbox.all());
+      this.emit("change", { conversationId: o.conversationId });
+    }
   }
 
   /** Marks everything up to `seq` (default: all received) read, on every device. */
@@ -223,18 +184,29 @@ export class ImClient extends Emitter<ClientEvents> {
     return r;
   }
 
+  /**
+   * Tells the conversation's other members you are (or stopped) typing. Ephemeral: nothing is
+   * stored; returns false when not connected. Receivers expire it by themselves.
+   */
+  typing(conversationId: string, active: boolean): boolean {
+    return this.#conn.signal("typing", { conversationId, active });
+  }
+
   /** Loads the page of messages before the oldest one held; `more` is false at the beginning. */
   async loadOlder(
     conversationId: string,
     limit = 30,
   ): Promise<{ messages: MessageView[]; more: boolean }> {
     const oldest = this.store.oldestSeq(conversationId);
-    if (oldest === 1) return { messages: [], more: false };
+    if (this.store.atStart(conversationId)) return { messages: [], more: false };
     const page = await this.#conn.request("history", {
       conversationId,
       ...(oldest ? { beforeSeq: oldest } : {}),
       limit,
     }, this.#timeout);
+    if (this.store.applyClear(conversationId, page.clearedSeq)) {
+      this.emit("change", { conversationId });
+    }
     this.#ingest(page.messages);
     return { messages: page.messages, more: page.more };
   }
@@ -258,73 +230,6 @@ export class ImClient extends Emitter<ClientEvents> {
   /** Messages and unsent messages of one conversation, oldest first, with their marks. */
   timeline(conversationId: string): TimelineItem[] {
     return timeline(this.store, this.outbox, conversationId);
-  }
-
-  #wait(clientMsgId: string): Promise<MessageView> {
-    return new Promise((resolve, reject) => {
-      const list = this.#waiters.get(clientMsgId) ?? [];
-      list.push({ resolve, reject });
-      this.#waiters.set(clientMsgId, list);
-    });
-  }
-
-  #transmit(o: Outgoing): void {
-    const id = o.clientMsgId;
-    if (!this.#conn.isOpen || this.#inflight.has(id) || o.state !== "sending") return;
-    this.#inflight.add(id);
-    const data = {
-      to: o.to,
-      clientMsgId: id,
-      kind: "text" as const,
-      body: o.body,
-      ...(o.msgId ? { msgId: o.msgId } : {}),
-    };
-    this.#conn.request("msg.send", data, this.#sendTimeout).then(
-      (ack) => this.#onAck(ack),
-      (err) => {
-        this.#inflight.delete(id);
-        if (!this.outbox.get(id) || err instanceof ConnectionError) return; // resent on connect
-        const tries = (this.#tries.get(id) ?? 0) + 1;
-        if (err instanceof ServerError && err.transient && tries < TRANSIENT_RETRIES) {
-          this.#tries.set(id, tries);
-          this.#clock.setTimeout(() => this.#transmit(o), 1000 * tries);
-          return;
-        }
-        this.#fail(id, err, describeError(err));
-      },
-    );
-  }
-
-  #fail(clientMsgId: string, err: Error, text: string): void {
-    const o = this.outbox.get(clientMsgId);
-    if (!o) return;
-    this.outbox.setState(clientMsgId, "failed", text, (err as ServerError).code);
-    for (const w of this.#waiters.get(clientMsgId) ?? []) w.reject(err);
-    this.#waiters.delete(clientMsgId);
-    this.#changedOutbox(o.conversationId);
-  }
-
-  #onAck(ack: SentAck): void {
-    this.#inflight.delete(ack.clientMsgId);
-    this.#tries.delete(ack.clientMsgId);
-    const o = this.outbox.remove(ack.clientMsgId);
-    if (!o) return; // a replayed ack, or a send from an earlier session: sync brings it
-    const message: MessageView = {
-      msgId: ack.msgId,
-      conversationId: ack.conversationId,
-      seq: ack.seq,
-      from: this.userId,
-      to: o.to,
-      clientMsgId: o.clientMsgId,
-      kind: "text",
-      body: o.body,
-      serverTime: ack.serverTime,
-    };
-    this.#ingest([message]);
-    this.emit("ack", { clientMsgId: o.clientMsgId, message });
-    for (const w of this.#waiters.get(o.clientMsgId) ?? []) w.resolve(message);
-    this.#waiters.delete(o.clientMsgId);
-    this.#changedOutbox(o.conversationId);
   }
 
   #onRecalled(r: Recalled): void {
@@ -352,7 +257,7 @@ export class ImClient extends Emitter<ClientEvents> {
       case "msg.new":
         return this.#ingest([f.data]);
       case "msg.sent":
-        return this.#onAck(f.data);
+        return this.#sender.acked(f.data);
       case "receipt":
         if (this.store.applyReceipt(f.data)) {
           this.emit("receipt", f.data);
@@ -365,6 +270,8 @@ export class ImClient extends Emitter<ClientEvents> {
         this.store.markOffline(f.data.msgId);
         this.emit("offline", f.data);
         return this.emit("change", { conversationId: f.data.conversationId });
+      case "typing":
+        return this.emit("typing", f.data);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -383,7 +290,7 @@ export class ImClient extends Emitter<ClientEvents> {
   }
 
   async #onReady(): Promise<void> {
-    for (const o of this.outbox.sending()) this.#transmit(o);
+    this.#sender.flush();
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
@@ -391,20 +298,18 @@ export class ImClient extends Emitter<ClientEvents> {
 
   #onState(s: StateChange): void {
     if (s.state !== "online" && s.state !== "syncing") {
-      this.#inflight.clear();
+      this.#sender.forgetInflight();
       this.#catchup.reset();
     }
     if (s.state === "stopped") {
-      for (const o of this.outbox.sending()) {
-        this.#fail(o.clientMsgId, new ConnectionError(s.message), "Not sent: disconnected.");
-      }
+      this.#sender.failAll(new ConnectionError(s.message), "Not sent: disconnected.");
     }
     this.emit("state", s);
     this.emit("change", {});
   }
+}
 
-  #changedOutbox(conversationId: string): void {
-    this.emit("outbox", this.outbox.all());
-    this.emit("change", { conversationId });
-  }
+/** The direct conversation's id; for oneself (which the server refuses) a placeholder key. */
+function directConversationIdOrSelf(me: string, to: string): string {
+  return me === to ? `d:${me}:${me}` : directConversationId(me, to);
 }

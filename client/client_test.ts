@@ -4,7 +4,7 @@ import type { StateChange } from "./connection.ts";
 import { ConnectionError, ErrorCode, ServerError, TimeoutError } from "./errors.ts";
 import { AuthApi, type LoginResult } from "./http.ts";
 import type { Outgoing } from "./outbox.ts";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import { FakeClock, settle } from "./testing/fake_clock.ts";
 import { FakeServer } from "./testing/fake_server.ts";
 
@@ -277,4 +277,51 @@ Deno.test("unsent messages survive a reload through outbox storage, marked faile
   await again.retry(again.outbox.all()[0].clientMsgId);
   assert.equal(saved.length, 0);
   again.close();
+});
+
+Deno.test("a gateway it cannot reach is named in the refresh, so the answer can be another", async () => {
+  const { client, server, clock } = rig();
+  const bodies: Array<Record<string, unknown>> = [];
+  const api = new AuthApi("http://fake", (_url, init) => {
+    bodies.push(JSON.parse(String(init?.body ?? "{}")));
+    return Promise.resolve(Response.json(server.login("1"), { status: 200 }));
+  });
+  const a = client("1", { api });
+  await a.connect();
+  server.down = true; // the gateway is gone: connects fail
+  server.dropAll(1006);
+  await clock.tick(30_000);
+  server.down = false;
+  await clock.tick(30_000);
+  assert.equal(a.state, "online");
+  assert.ok(bodies.length >= 1, "refreshed after failing to reconnect");
+  assert.equal(bodies[0].avoidGateway, "g-fake", "named the gateway it could not reach");
+  a.close();
+});
+
+Deno.test("a repeated reply (after a server failover) is a no-op: one ack, one message", async () => {
+  const { client, server } = rig();
+  const a = client("1");
+  await a.connect();
+  const acks: unknown[] = [];
+  a.on("ack", (x) => acks.push(x));
+  const sent = await a.send("2", "once");
+  // A worker that took over re-publishes the same msg.sent for the same request id.
+  const socket = server.sockets.at(-1)!;
+  const reply = socket.sent.find((f) => f.type === "msg.send")!;
+  socket.deliver({
+    type: "msg.sent",
+    id: reply.id,
+    data: {
+      clientMsgId: sent.clientMsgId,
+      msgId: sent.msgId,
+      seq: sent.seq,
+      conversationId: sent.conversationId,
+      serverTime: sent.serverTime,
+    },
+  });
+  await Promise.resolve();
+  assert.equal(acks.length, 1);
+  assert.equal(a.store.get(sent.conversationId)!.messages.length, 1);
+  a.close();
 });

@@ -21,9 +21,11 @@ import {
   type Hello,
   parseServerFrame,
   type ReplyData,
-  type ReplyType,
   type ServerFrame,
-} from "./protocol.ts";
+  type ServerType,
+  specOf,
+  type TypesOf,
+} from "@im/protocol";
 import { RequestTracker } from "./requests.ts";
 import type { SessionKeeper } from "./session.ts";
 import { authProtocols, OPEN, type SocketFactory, type SocketLike } from "./transport.ts";
@@ -74,6 +76,8 @@ export class Connection {
   #retry: TimerId | null = null;
   #failures = 0;
   #forceRefresh = false;
+  /** A gateway this device could not reach (or that is draining): the refresh asks for another. */
+  #avoid: string | undefined;
   readonly #backoff: Backoff;
   readonly #tracker: RequestTracker;
 
@@ -118,21 +122,43 @@ export class Connection {
     this.#set({ state: "stopped", attempt: this.#backoff.attempt, code, message });
   }
 
-  request<T extends ClientType>(
+  /** Sends a request; resolves with the data of its reply, rejects with its error. */
+  request<T extends Exclude<ClientType, TypesOf<"ephemeral">>>(
     type: T,
-    data: ClientData[T],
+    data: ClientData<T>,
     timeoutMs: number,
   ): Promise<ReplyData<T>> {
-    if (!this.isOpen) return Promise.reject(new ConnectionError());
     const id = this.#tracker.nextId();
-    const text = JSON.stringify({ type, id, data });
-    // The server closes the socket (1009) on an oversized frame: refuse it here instead.
-    if (byteLength(text) > this.#hello!.maxFrameBytes) {
-      return Promise.reject(new ServerError(ErrorCode.BODY_LENGTH, "message is too large to send"));
-    }
-    const reply = this.#tracker.track(id, type, REPLY[type], timeoutMs);
+    const text = this.#encode(type, data, id);
+    if (text instanceof Error) return Promise.reject(text);
+    const reply = this.#tracker.track(id, type, specOf(type).reply as ServerType, timeoutMs);
     this.#socket!.send(text);
     return reply.then((f) => f.data as ReplyData<T>);
+  }
+
+  /** Sends a frame that gets no reply (ephemeral signals); false when not connected or invalid. */
+  signal<T extends TypesOf<"ephemeral">>(type: T, data: ClientData<T>): boolean {
+    const text = this.#encode(type, data);
+    if (text instanceof Error) return false;
+    this.#socket!.send(text);
+    return true;
+  }
+
+  /** The frame's text, or why it cannot go: not connected, invalid, or over the frame cap. */
+  #encode(type: ClientType, data: unknown, id?: string): string | Error {
+    if (!this.isOpen) return new ConnectionError();
+    const text = JSON.stringify(id === undefined ? { type, data } : { type, id, data });
+    // The server closes the socket (1009) on an oversized frame: refuse it here instead.
+    if (byteLength(text) > this.#hello!.maxFrameBytes) {
+      return new ServerError(ErrorCode.BODY_LENGTH, "message is too large to send");
+    }
+    // The server's own schema: a frame it would refuse fails here, with the same words.
+    const checked = specOf(type).data.parse(data, "data");
+    if (!checked.ok) {
+      const { path, problem } = checked.issue;
+      return new ServerError(ErrorCode.INVALID_FRAME, `${path} ${problem}`);
+    }
+    return text;
   }
 
   async #open(): Promise<void> {
@@ -140,8 +166,9 @@ export class Connection {
     const keeper = this.o.session;
     if ((this.#forceRefresh || keeper.needsRefresh()) && keeper.canRefresh) {
       try {
-        await keeper.refresh();
+        await keeper.refresh(this.#avoid);
         this.#forceRefresh = false;
+        this.#avoid = undefined;
       } catch (err) {
         if (err instanceof HttpError && err.status === 401) {
           return this.stop(
@@ -227,10 +254,9 @@ export class Connection {
     const action = closeAction(code);
     if (action === "stop") return this.stop(code, describeClose(code, reason));
     if (!hadHello) this.#failures++;
-    if (
-      action === "refresh" || code === CloseCode.DRAINING ||
-      this.#failures >= REFRESH_AFTER_FAILURES
-    ) this.#forceRefresh = true;
+    const unreachable = code === CloseCode.DRAINING || this.#failures >= REFRESH_AFTER_FAILURES;
+    if (unreachable) this.#avoid = this.o.session.current.gatewayId;
+    if (action === "refresh" || unreachable) this.#forceRefresh = true;
     this.#scheduleRetry(code);
   }
 
@@ -280,14 +306,3 @@ const encoder = new TextEncoder();
 function byteLength(text: string): number {
   return text.length * 3 < 1024 ? text.length : encoder.encode(text).length;
 }
-
-const REPLY: ReplyType = {
-  ping: "pong",
-  "msg.send": "msg.sent",
-  "msg.delivered": "ok",
-  "msg.read": "ok",
-  "msg.recall": "msg.recalled",
-  sync: "sync.page",
-  history: "history.page",
-  "ids.fetch": "ids.batch",
-};

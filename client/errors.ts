@@ -1,69 +1,11 @@
 /**
- * Error and close codes (the server's registry, mirrored), what the client does on each close
- * code, the typed errors its promises reject with, and plain-words text an app can show.
+ * The typed errors the SDK's promises reject with, and plain-words text an app can show for them
+ * and for close codes. The codes and the reconnect rule are the protocol package's.
  */
 
-export const ErrorCode = {
-  BAD_JSON: 1001,
-  UNKNOWN_TYPE: 1002,
-  INVALID_FRAME: 1003,
-  RATE_LIMITED: 1004,
-  BINARY_UNSUPPORTED: 1005,
-  INVALID_CREDENTIALS: 2001,
-  USERNAME_TAKEN: 2002,
-  INVALID_USERNAME: 2003,
-  WEAK_PASSWORD: 2004,
-  TOO_MANY_ATTEMPTS: 2005,
-  UNAUTHORIZED: 2006,
-  REFRESH_INVALID: 2007,
-  ORIGIN_FORBIDDEN: 2008,
-  INVALID_REQUEST: 2009,
-  TOO_MANY_CONNECTIONS: 2010,
-  NO_SUCH_USER: 3001,
-  SELF_MESSAGE: 3002,
-  BODY_LENGTH: 3003,
-  NOT_FOUND: 3004,
-  RECALL_WINDOW: 3005,
-  ALREADY_RECALLED: 3006,
-  NOT_SENDER: 3007,
-  CURSOR_INVALID: 3008,
-  MSG_ID_INVALID: 3009,
-  INTERNAL: 5000,
-  UNAVAILABLE: 5001,
-} as const;
-export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
+import { CloseCode, ErrorCode, isTransient } from "@im/protocol";
 
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  ABNORMAL: 1006,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  INTERNAL: 1011,
-  DRAINING: 4000,
-  IDLE_TIMEOUT: 4001,
-  SLOW_CONSUMER: 4002,
-  TOKEN_EXPIRED: 4003,
-  SESSION_REVOKED: 4100,
-  REPLACED: 4101,
-  ABUSE: 4102,
-} as const;
-
-/** What to do after the server closed with `code`. */
-export type CloseAction = "reconnect" | "refresh" | "stop";
-
-/** 4000-4099 reconnect (4003 after a token refresh); 4100-4199, 1008 and 1009 give up. */
-export function closeAction(code: number): CloseAction {
-  if (code === CloseCode.TOKEN_EXPIRED) return "refresh";
-  if (code >= 4100 && code < 4200) return "stop";
-  if (code === CloseCode.POLICY || code === CloseCode.TOO_BIG) return "stop";
-  return "reconnect";
-}
-
-/** Server errors worth retrying with the same request (same clientMsgId). */
-export function isTransient(code: number): boolean {
-  return code >= 5000 || code === ErrorCode.RATE_LIMITED;
-}
+export { type CloseAction, closeAction, CloseCode, ErrorCode, isTransient } from "@im/protocol";
 
 /** The server answered a request with an error frame (or an HTTP error body). */
 export class ServerError extends Error {

@@ -37,13 +37,19 @@ export class AuthApi {
     return this.#call("POST", "/v1/auth/register", { body });
   }
 
-  login(body: { username: string; password: string; deviceId?: string }): Promise<LoginResult> {
+  login(
+    body: { username: string; password: string; deviceId?: string; avoidGateway?: string },
+  ): Promise<LoginResult> {
     return this.#call("POST", "/v1/auth/login", { body });
   }
 
-  /** Rotates the refresh token: the old one must not be used again. */
-  refresh(refreshToken: string): Promise<LoginResult> {
-    return this.#call("POST", "/v1/auth/refresh", { body: { refreshToken } });
+  /**
+   * Rotates the refresh token: the old one must not be used again. `avoidGateway` names a
+   * gateway this device could not reach, so the answer names another one if any is live.
+   */
+  refresh(refreshToken: string, avoidGateway?: string): Promise<LoginResult> {
+    const body = avoidGateway ? { refreshToken, avoidGateway } : { refreshToken };
+    return this.#call("POST", "/v1/auth/refresh", { body });
   }
 
   async logout(accessToken: string): Promise<void> {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { startSystem } from "@im/gateway/testing";
 import { AuthApi, type FetchFn } from "./http.ts";
 import { ImClient } from "./client.ts";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 
 const PASSWORD = "correct horse";
 

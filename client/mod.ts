@@ -11,7 +11,7 @@
  * @module
  */
 export { ImClient } from "./client.ts";
-export type { ClientEvents, ClientOptions } from "./client.ts";
+export type { ClientEvents, ClientOptions } from "./options.ts";
 export { AuthApi } from "./http.ts";
 export type { FetchFn, LoginResult, PublicUser } from "./http.ts";
 export { type Session, sessionFromLogin } from "./session.ts";
@@ -44,4 +44,26 @@ export {
   type SocketLike,
   webSocketFactory,
 } from "./transport.ts";
-export * from "./protocol.ts";
+export {
+  type ClientFrame,
+  type ConversationKind,
+  type ConversationState as ServerConversationState,
+  type Cursor,
+  directConversationId,
+  directPeer,
+  groupConversationId,
+  type Hello,
+  type MessageKind,
+  type MessageView,
+  type OfflineNotice,
+  parseConversationId,
+  parseServerFrame,
+  PROTOCOL_VERSION,
+  type Recalled,
+  type Receipt,
+  type SentAck,
+  type ServerFrame,
+  SUBPROTOCOL,
+  type SyncConversation,
+  type Typing,
+} from "@im/protocol";

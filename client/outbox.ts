@@ -3,14 +3,13 @@
  * for its whole life, so a resend after a reconnect (or a retry by the user) is recognised by the
  * server as the same message. An optional storage keeps them across page reloads.
  */
-import { directConversationId } from "./protocol.ts";
-
 export type OutgoingState = "sending" | "failed";
 
 export interface Outgoing {
   clientMsgId: string;
-  to: string;
   conversationId: string;
+  /** Addressed to a user (the direct chat with them) rather than by conversation id. */
+  to?: string;
   body: string;
   /** An id reserved with `fetchIds`, if the app named the message itself. */
   msgId?: string;
@@ -33,9 +32,10 @@ export function newClientMsgId(): string {
 export class Outbox {
   #items = new Map<string, Outgoing>();
 
-  constructor(private readonly me: string, private readonly storage?: OutboxStorage) {
+  constructor(private readonly storage?: OutboxStorage) {
     // Anything restored was interrupted mid-flight: the user decides whether to resend it.
-    for (const o of storage?.load() ?? []) {
+    // Entries saved by an SDK that addressed users (`to`) are dropped: they name no conversation.
+    for (const o of (storage?.load() ?? []).filter((o) => typeof o.conversationId === "string")) {
       this.#items.set(o.clientMsgId, {
         ...o,
         state: "failed",
@@ -45,18 +45,18 @@ export class Outbox {
   }
 
   add(
-    to: string,
+    conversationId: string,
     body: string,
     createdAt: number,
-    opts: { clientMsgId?: string; msgId?: string } = {},
+    opts: { clientMsgId?: string; msgId?: string; to?: string } = {},
   ): Outgoing {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
     const existing = this.#items.get(clientMsgId);
     if (existing) return existing;
     const o: Outgoing = {
       clientMsgId,
-      to,
-      conversationId: directConversationId(this.me, to),
+      conversationId,
+      ...(opts.to ? { to: opts.to } : {}),
       body,
       ...(opts.msgId ? { msgId: opts.msgId } : {}),
       createdAt,

@@ -5,7 +5,7 @@
  */
 import type { Clock, TimerId } from "./clock.ts";
 import { ConnectionError, ServerError, TimeoutError } from "./errors.ts";
-import type { ServerFrame } from "./protocol.ts";
+import type { ServerFrame } from "@im/protocol";
 
 interface Pending {
   type: string;

@@ -61,10 +61,13 @@ export class SessionKeeper {
     return this.#session.accessExpiresAt - EARLY_MS <= this.clock.now();
   }
 
-  /** New tokens (and a live gateway's wsUrl). Rejects with the API's error. */
-  refresh(): Promise<Session> {
+  /**
+   * New tokens (and a live gateway's wsUrl, not `avoidGateway`'s if another is live). Rejects
+   * with the API's error.
+   */
+  refresh(avoidGateway?: string): Promise<Session> {
     if (!this.api) return Promise.resolve(this.#session);
-    this.#inflight ??= this.api.refresh(this.#session.refreshToken).then((r) => {
+    this.#inflight ??= this.api.refresh(this.#session.refreshToken, avoidGateway).then((r) => {
       this.#session = sessionFromLogin(r, this.clock.now());
       this.onChange(this.#session);
       return this.#session;

@@ -3,17 +3,29 @@
  * contiguous cursor (`syncedSeq`: every seq up to it has arrived), messages that arrived ahead
  * of a gap (held back so events go out in seq order), and the read/delivery cursors.
  */
-import type { Cursor, MessageView, Recalled, Receipt, SyncConversation } from "./protocol.ts";
-import { peerOf } from "./protocol.ts";
+import {
+  type ConversationKind,
+  type Cursor,
+  directPeer,
+  type MessageView,
+  parseConversationId,
+  type Recalled,
+  type Receipt,
+  type SyncConversation,
+} from "@im/protocol";
 
 export interface ConversationState {
   conversationId: string;
-  peerId: string;
+  kind: ConversationKind;
+  /** Direct chats: the other member; null in groups. */
+  peerId: string | null;
   syncedSeq: number;
   /** Highest seq the server is known to have. */
   lastSeq: number;
   /** This user's read cursor. */
   readSeq: number;
+  /** Seqs up to this one are not visible here (cleared, or before joining). */
+  clearedSeq: number;
   peerDeliveredSeq: number;
   peerReadSeq: number;
   /** Known messages, ascending by seq (history may extend it downwards). */
@@ -59,10 +71,12 @@ export class MessageStore {
     if (!c) {
       c = {
         conversationId,
-        peerId: peerOf(conversationId, this.me),
+        kind: parseConversationId(conversationId)?.kind ?? "group",
+        peerId: directPeer(conversationId, this.me),
         syncedSeq: 0,
         lastSeq: 0,
         readSeq: 0,
+        clearedSeq: 0,
         peerDeliveredSeq: 0,
         peerReadSeq: 0,
         messages: [],
@@ -151,18 +165,42 @@ export class MessageStore {
   /** Cursors and head from a sync page; cursors never go backwards. */
   applyMeta(s: SyncConversation): void {
     const c = this.#conv(s.conversationId);
+    this.applyClear(s.conversationId, s.clearedSeq);
     c.lastSeq = Math.max(c.lastSeq, s.lastSeq);
     c.readSeq = Math.max(c.readSeq, s.readSeq);
     c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, s.peerDeliveredSeq);
     c.peerReadSeq = Math.max(c.peerReadSeq, s.peerReadSeq);
   }
 
-  /** Returns true when a cursor moved. */
+  /**
+   * Hides everything up to `seq` (deleted for this user, or before they joined): those messages
+   * go and are never waited for. Returns true when something changed.
+   */
+  applyClear(conversationId: string, seq: number): boolean {
+    const c = this.#conv(conversationId);
+    if (seq <= c.clearedSeq) return false;
+    c.clearedSeq = seq;
+    for (const m of c.messages) if (m.seq <= seq) c.seqs.delete(m.seq);
+    c.messages = c.messages.filter((m) => m.seq > seq);
+    for (const k of c.held.keys()) if (k <= seq) c.held.delete(k);
+    c.syncedSeq = Math.max(c.syncedSeq, seq);
+    c.lastSeq = Math.max(c.lastSeq, seq);
+    return true;
+  }
+
+  /** True when no older message exists for this user (history starts after `clearedSeq`). */
+  atStart(conversationId: string): boolean {
+    const c = this.#convs.get(conversationId);
+    const oldest = c?.messages[0]?.seq;
+    return oldest !== undefined && oldest <= c!.clearedSeq + 1;
+  }
+
+  /** Returns true when a cursor moved. Another member's cursors are the peer's in a direct chat. */
   applyReceipt(r: Receipt): boolean {
     const c = this.#conv(r.conversationId);
     const before = [c.readSeq, c.peerDeliveredSeq, c.peerReadSeq].join();
     if (r.by === this.me) c.readSeq = Math.max(c.readSeq, r.readSeq);
-    else {
+    else if (c.kind === "direct") {
       c.peerDeliveredSeq = Math.max(c.peerDeliveredSeq, r.deliveredSeq, r.readSeq);
       c.peerReadSeq = Math.max(c.peerReadSeq, r.readSeq);
     }
@@ -210,7 +248,7 @@ export class MessageStore {
     return this.all().map((c) => ({ conversationId: c.conversationId, seq: c.syncedSeq }));
   }
 
-  /** Messages from the peer above the read cursor, recalls and notices excluded. */
+  /** Messages from others above the read cursor, recalls and notices excluded. */
   unread(conversationId: string): number {
     const c = this.#convs.get(conversationId);
     if (!c) return 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import { MessageStore } from "./store.ts";
 
 const C = "d:1:2";
@@ -44,6 +44,7 @@ Deno.test("a known head beyond the cursor is a gap; older history slots in quiet
     messages: [],
     lastSeq: 12,
     readSeq: 0,
+    clearedSeq: 0,
     peerDeliveredSeq: 0,
     peerReadSeq: 0,
   });
@@ -85,4 +86,25 @@ Deno.test("skipTo releases messages held behind a gap the server cannot fill", (
   const held = s.skipTo(C, 3);
   assert.deepEqual(seqs(s.ingest(held).released), [4]);
   assert.equal(s.get(C)!.syncedSeq, 4);
+});
+
+Deno.test("a cleared range leaves the store, is never waited for, and is where history starts", () => {
+  const s = new MessageStore("1");
+  s.ingest([msg(1), msg(2), msg(3)]);
+  assert.equal(s.applyClear(C, 2), true);
+  assert.deepEqual(seqs(s.get(C)!.messages), [3]);
+  assert.equal(s.atStart(C), true, "nothing older is visible");
+  assert.equal(s.applyClear(C, 1), false, "never goes back");
+  const fresh = new MessageStore("1");
+  fresh.applyMeta({
+    conversationId: C,
+    messages: [],
+    lastSeq: 9,
+    readSeq: 0,
+    clearedSeq: 7,
+    peerDeliveredSeq: 0,
+    peerReadSeq: 0,
+  });
+  assert.deepEqual(fresh.gap(C), { from: 8, to: 9 }, "only what is visible is missing");
+  assert.deepEqual(seqs(fresh.ingest([msg(8), msg(9)]).released), [8, 9]);
 });

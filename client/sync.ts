@@ -5,7 +5,7 @@
 import type { Clock, TimerId } from "./clock.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionError, ServerError, TimeoutError } from "./errors.ts";
-import type { MessageView } from "./protocol.ts";
+import type { MessageView } from "@im/protocol";
 import type { MessageStore } from "./store.ts";
 
 export interface CatchupOptions {
@@ -78,6 +78,7 @@ export class Catchup {
         beforeSeq: gap.to + 1,
         limit: Math.min(100, gap.to - gap.from + 1),
       }, this.o.requestTimeoutMs);
+      if (store.applyClear(conversationId, page.clearedSeq)) continue; // the gap may be gone
       const inGap = page.messages.filter((m) => m.seq >= gap.from && m.seq <= gap.to);
       this.o.ingest(page.messages);
       if (inGap.length === 0) {

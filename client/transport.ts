@@ -2,7 +2,7 @@
  * The socket seam: the SDK talks to anything shaped like a browser WebSocket, built by a factory,
  * so tests pass an in-memory fake and apps may pass a custom WebSocket implementation.
  */
-import { SUBPROTOCOL } from "./protocol.ts";
+import { SUBPROTOCOL } from "@im/protocol";
 
 export interface SocketLike {
   readonly readyState: number;

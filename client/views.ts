@@ -1,6 +1,11 @@
 /** Read models a UI renders: the conversation list and one conversation's timeline with marks. */
 import type { Outbox, Outgoing } from "./outbox.ts";
-import { type MessageView, peerOf } from "./protocol.ts";
+import {
+  type ConversationKind,
+  directPeer,
+  type MessageView,
+  parseConversationId,
+} from "@im/protocol";
 import type { MessageStore } from "./store.ts";
 
 /**
@@ -11,7 +16,9 @@ export type MessageStatus = "sending" | "failed" | "sent" | "offline" | "deliver
 
 export interface ConversationSummary {
   conversationId: string;
-  peerId: string;
+  kind: ConversationKind;
+  /** Direct chats: the other member; null in groups. */
+  peerId: string | null;
   lastMessage: MessageView | null;
   /** Epoch ms of the latest message or unsent message. */
   lastActivity: number;
@@ -37,6 +44,7 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
     const last = [...c.messages].reverse().find((m) => m.kind !== "recall") ?? null;
     byId.set(c.conversationId, {
       conversationId: c.conversationId,
+      kind: c.kind,
       peerId: c.peerId,
       lastMessage: last,
       lastActivity: last?.serverTime ?? 0,
@@ -47,7 +55,8 @@ export function summarize(store: MessageStore, outbox: Outbox): ConversationSumm
   for (const o of outbox.all()) {
     const s = byId.get(o.conversationId) ?? {
       conversationId: o.conversationId,
-      peerId: peerOf(o.conversationId, store.me),
+      kind: parseConversationId(o.conversationId)?.kind ?? "group",
+      peerId: directPeer(o.conversationId, store.me),
       lastMessage: null,
       lastActivity: 0,
       unread: 0,

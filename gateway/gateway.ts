@@ -7,12 +7,14 @@ import { Hono } from "hono";
 import { type Config, jwtSecretOf } from "@im/shared/config";
 import { createDb } from "@im/shared/db";
 import { Keys } from "@im/shared/keys";
+import { IoredisKv } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
-import { CloseCode, errorBody, ErrorCode } from "@im/shared/protocol";
-import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
+import { CloseCode, errorBody, ErrorCode } from "@im/protocol";
+import { createBlockingRedis, createOrderedRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
+import { bounded } from "@im/shared/shutdown";
 import { authenticate } from "./auth/http.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { Argon2Pool } from "./auth/argon2_pool.ts";
@@ -35,18 +37,29 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
+/** The most one shutdown step may take (see stop()). */
+const STEP_MS = 2000;
+
 export async function startGateway(config: Config, baseLog: Logger): Promise<RunningGateway> {
   const jwtSecret = jwtSecretOf(config);
   const gatewayId = config.gatewayId || `g-${crypto.randomUUID().slice(0, 12)}`;
   const log = baseLog.child({ gatewayId });
   const keys = new Keys(config.keyPrefix);
-  const redis = createRedis(config.redisUrl, `gateway:${gatewayId}`);
-  const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`);
+  const redis = createRedis(config.redisUrl, `gateway:${gatewayId}`, log);
+  const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`, log);
   const db = createDb(config.mysqlUrl);
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
+  // The HTTP API's reads and counters go through the port on the gateway's own connection.
+  const kv = new IoredisKv(redis, keys);
   const hub = new Hub(gatewayId, redis, keys, routes, log);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
-  const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
+  const appender = createOrderedRedis(config.redisUrl, `gateway-ingest:${gatewayId}`, log);
+  const ingest = new Ingest(appender, keys, config.partitions, gatewayId);
+  // It queues nothing, so frames before it is connected would fail: wait for it (briefly).
+  await bounded(
+    new Promise<void>((r) => appender.status === "ready" ? r() : appender.once("ready", r)),
+    STEP_MS,
+  );
   const argon2 = new Argon2Pool();
   // Read at most every few seconds: a page's Origin is checked against it on every upgrade.
   const gatewayUrls = new Cached(5000, async () => [
@@ -90,14 +103,14 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     "/",
     authRoutes({
       db,
-      redis,
+      kv,
       keys,
       config,
       jwtSecret,
       log,
       clientIp,
       argon2: argon2.run,
-      pickGateway: () => registry.pick(),
+      pickGateway: (avoid) => registry.pick(avoid),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
     }),
@@ -110,7 +123,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       originAllowlist: config.originAllowlist,
       gatewayUrls: () => gatewayUrls.get(),
       idleTimeoutSec: config.idleTimeoutSec,
-      authenticate: (token) => authenticate({ redis, keys, config, jwtSecret }, token),
+      authenticate: (token) => authenticate({ kv, config, jwtSecret }, token),
       admit: async ({ userId, deviceId }) => {
         // A device reconnecting replaces itself, so only other devices count.
         const live = (await routes.lookup([userId])).get(userId) ?? [];
@@ -153,6 +166,19 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const port = server.addr.port;
   const wsUrl = config.publicUrl || `ws://127.0.0.1:${port}/ws`;
 
+  // Appends acknowledged by a Redis that then died may be gone (AOF fsyncs once a second), and
+  // the client does not know which: every socket is closed with the code that says "reconnect,
+  // then resend what was not acknowledged, in order", so nothing sent later can overtake them.
+  let redisUp = appender.status === "ready";
+  appender.on("ready", () => (redisUp = true));
+  appender.on("close", () => {
+    if (!redisUp) return;
+    redisUp = false;
+    if (draining) return;
+    log.warn("redis connection lost: closing sockets so clients resend in order");
+    for (const c of hub.conns.values()) c.txBroken = true; // frames still queued are refused
+    hub.closeAll(CloseCode.STORE_UNAVAILABLE, "store unavailable: reconnect and resend in order");
+  });
   const abort = new AbortController();
   const readerLoop = runResultReader(
     reader,
@@ -186,20 +212,22 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     hub,
     app,
     stop() {
+      // Each step is bounded: with Redis or MySQL down, a shutdown still ends.
       stopping ??= (async () => {
         draining = true;
         timers.forEach(clearInterval);
-        await registry.withdraw(gatewayId).catch(() => {});
+        await bounded(registry.withdraw(gatewayId), STEP_MS);
         // Our own code first: server.shutdown() alone would close sockets with 1001.
         hub.closeAll(CloseCode.DRAINING, "gateway restarting: reconnect");
         await new Promise((r) => setTimeout(r, 100));
         abort.abort();
         reader.disconnect();
-        await readerLoop;
-        await server.shutdown();
+        await bounded(readerLoop, STEP_MS);
+        await bounded(server.shutdown(), STEP_MS);
         argon2.close();
-        await db.destroy();
+        await bounded(db.destroy(), STEP_MS);
         redis.disconnect();
+        appender.disconnect();
         log.info("gateway stopped");
       })();
       return stopping;

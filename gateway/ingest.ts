@@ -1,31 +1,16 @@
 /**
  * Turns a parsed business frame into the internal envelope (identity from the connection only)
- * and appends it to the partition stream of its conversation.
+ * and appends it to the stream its lane and key choose (shared/routing.ts).
  */
 import type { Keys } from "@im/shared/keys";
-import { directConversationId, partitionOf } from "@im/shared/partition";
-import type { BusinessFrame, Envelope } from "@im/shared/protocol";
+import type { BusinessFrame } from "@im/protocol";
 import type { Redis } from "@im/shared/redis";
+import { targetOf } from "@im/shared/routing";
+import { encodeEnvelope, type Envelope, ENVELOPE_FIELD } from "@im/shared/wire";
 import type { Conn } from "./ws/conn.ts";
 
-/** The conversation a frame belongs to decides its partition, so one conversation is ordered. */
-export function conversationKey(frame: BusinessFrame, userId: string): string {
-  switch (frame.type) {
-    case "msg.send":
-      return directConversationId(userId, frame.data.to);
-    case "msg.delivered":
-    case "msg.read":
-    case "history":
-      return frame.data.conversationId;
-    case "msg.recall":
-      // The conversation is not in the frame; the handler locks its head row, so any partition
-      // may take it. Hashing the id keeps a recall and its retries on one partition.
-      return `m:${frame.data.msgId}`;
-    case "sync":
-    case "ids.fetch":
-      return `u:${userId}`;
-  }
-}
+/** The ephemeral stream is read without acks: only its recent past is worth keeping. */
+const EPHEMERAL_MAXLEN = 10_000;
 
 export class Ingest {
   constructor(
@@ -45,7 +30,8 @@ export class Ingest {
       receivedAt: Date.now(),
       ...(traceparent ? { traceparent } : {}),
     };
-    const p = partitionOf(conversationKey(frame, conn.userId), this.partitions);
-    await this.redis.xadd(this.keys.partition(p), "*", "e", JSON.stringify(env));
+    const target = targetOf(frame, conn.userId, this.keys, this.partitions);
+    const cap = target.lane === "ephemeral" ? ["MAXLEN", "~", EPHEMERAL_MAXLEN] as const : [];
+    await this.redis.xadd(target.stream, ...cap, "*", ENVELOPE_FIELD, encodeEnvelope(env));
   }
 }

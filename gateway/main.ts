@@ -1,6 +1,7 @@
 /** Gateway process: `deno run -A gateway/main.ts`. SIGTERM/SIGINT close sockets with 4000 and drain. */
 import { ConfigError, loadConfigOrExit } from "@im/shared/config";
 import { createLogger, type Level } from "@im/shared/log";
+import { exitOnSignals } from "@im/shared/shutdown";
 import { startGateway } from "./gateway.ts";
 
 if (import.meta.main) {
@@ -11,7 +12,5 @@ if (import.meta.main) {
     console.error(err.message); // e.g. no JWT secret
     Deno.exit(2);
   });
-  const stop = () => gateway.stop().then(() => Deno.exit(0));
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
+  exitOnSignals(() => gateway.stop(), log, config.shutdownTimeoutMs);
 }

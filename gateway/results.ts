@@ -1,28 +1,23 @@
 /**
  * Reads this gateway's result stream (XREAD BLOCK on its own connection) and writes each line to
- * its sockets. Line formats (written by workers/publish.ts and Hub.closeRemote):
- *   "<connId>[,<connId>...] <frame JSON>"   deliver a pre-serialized frame
- *   "!close <connId> <code> <reason>"       close a connection with a close code
+ * its sockets (line formats: shared/wire/results.ts).
  */
 import type { Redis } from "@im/shared/redis";
 import type { Logger } from "@im/shared/log";
+import { decodeResults, RESULT_FIELD } from "@im/shared/wire";
 import type { Hub } from "./ws/hub.ts";
 
 export function applyResult(hub: Hub, payload: string): number {
   let delivered = 0;
-  for (const line of payload.split("\n")) {
-    if (line.startsWith("!close ")) {
-      const [, connId, code, ...reason] = line.split(" ");
-      hub.conns.get(connId)?.close(Number(code), reason.join(" "));
+  for (const line of decodeResults(payload)) {
+    if (line.kind === "close") {
+      hub.conns.get(line.connId)?.close(line.code, line.reason);
       continue;
     }
-    const space = line.indexOf(" ");
-    if (space < 0) continue;
-    const frame = line.slice(space + 1);
-    for (const connId of line.slice(0, space).split(",")) {
+    for (const connId of line.connIds) {
       const conn = hub.conns.get(connId);
       if (conn) {
-        conn.sendRaw(frame);
+        conn.sendRaw(line.frame);
         delivered++;
       }
     }
@@ -50,7 +45,7 @@ export async function runResultReader(
       for (const [, entries] of res) {
         for (const [id, fields] of entries) {
           last = id;
-          const i = fields.indexOf("d");
+          const i = fields.indexOf(RESULT_FIELD);
           if (i >= 0) onDelivered(applyResult(hub, fields[i + 1]));
         }
       }

@@ -5,19 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { CONFIG_FIELDS } from "@im/shared/config";
+import { missingTool } from "@im/shared/testing";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const hasCompose = await new Deno.Command("docker-compose", {
-  args: ["version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((o) => o.success, () => false);
+const NAME = "compose: docker-compose parses the file and it runs the whole system";
 
 Deno.test({
-  name: "compose: docker-compose parses the file and it runs the whole system",
-  // CI installs docker-compose, so there it always runs; elsewhere it says why it was skipped.
-  ignore: !hasCompose && Deno.env.get("CI") !== "true",
+  name: NAME,
+  ignore: await missingTool(NAME, "docker-compose", ["version"]),
   async fn() {
     const out = await new Deno.Command("docker-compose", {
       args: ["config"],
@@ -44,8 +39,9 @@ Deno.test({
     assert.match(text, /image: redis:7/);
     assert.match(text, /redis-server --requirepass "\$\$?REDIS_PASSWORD"\s+--appendonly\s+yes/);
     // Built once: only secret-init has a build section, and every app service runs its image.
-    assert.equal(text.match(/^    build:/gm)?.length, 1);
-    assert.equal(text.match(/^    image: im-server:local$/gm)?.length, 5);
+    assert.equal(text.match(/^ {4}build:/gm)?.length, 1);
+    // secret-init, migrate, gateway1, gateway2, worker, and the http-only profile's http-api.
+    assert.equal(text.match(/^ {4}image: im-server:local$/gm)?.length, 6);
     // The worker must scale: no fixed host port or container name.
     const lines = text.split("\n");
     const start = lines.indexOf("  worker:");
@@ -60,7 +56,15 @@ Deno.test({
 Deno.test("compose: every environment variable it sets is one our config defines", async () => {
   const text = await Deno.readTextFile(`${ROOT}docker-compose.yml`);
   const known = new Set(Object.values(CONFIG_FIELDS).map((f) => f.env));
-  const ours = new Set(["MARIADB_ROOT_PASSWORD", "REDIS_PASSWORD"]);
+  // The images' own variables: MariaDB's, Redis' password (read by its command), and SRH's (the
+  // http-only profile's Redis REST endpoint).
+  const ours = new Set([
+    "MARIADB_ROOT_PASSWORD",
+    "REDIS_PASSWORD",
+    "SRH_MODE",
+    "SRH_TOKEN",
+    "SRH_CONNECTION_STRING",
+  ]);
   const used = [...text.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]);
   assert.ok(used.length > 5);
   for (const name of used) {
@@ -68,9 +72,10 @@ Deno.test("compose: every environment variable it sets is one our config defines
   }
 });
 
+const SMOKE = "compose: the smoke override puts every service on loopback ports of its own";
 Deno.test({
-  name: "compose: the smoke override puts every service on loopback ports of its own",
-  ignore: !hasCompose && Deno.env.get("CI") !== "true",
+  name: SMOKE,
+  ignore: await missingTool(SMOKE, "docker-compose", ["version"]),
   async fn() {
     const out = await new Deno.Command("docker-compose", {
       args: [
@@ -85,12 +90,33 @@ Deno.test({
       stderr: "piped",
     }).output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    const text = new TextDecoder().decode(out.stdout);
-    assert.equal(text.match(/^    network_mode: host$/gm)?.length, 7);
+    // The services the smoke run starts (not the http-only profile's).
+    const all = new TextDecoder().decode(out.stdout);
+    const text = SMOKE_SERVICES.map((name) => serviceBlock(all, name)).join("\n");
+    assert.equal(text.match(/^ {4}network_mode: host$/gm)?.length, 7);
     // Never the machine's own MariaDB/Redis, never a container name resolved off-host.
     assert.doesNotMatch(text, /@(mariadb|redis):|:3306\/|:6379\b/);
     assert.match(text, /--bind-address=127\.0\.0\.1/);
     assert.match(text, /--bind\s+127\.0\.0\.1/);
-    assert.equal(text.match(/^      HOST: 127\.0\.0\.1$/gm)?.length, 5);
+    assert.equal(text.match(/^ {6}HOST: 127\.0\.0\.1$/gm)?.length, 5);
   },
 });
+
+const SMOKE_SERVICES = [
+  "mariadb",
+  "redis",
+  "secret-init",
+  "migrate",
+  "gateway1",
+  "gateway2",
+  "worker",
+];
+
+/** One service's lines of `docker-compose config` output. */
+function serviceBlock(config: string, name: string): string {
+  const lines = config.split("\n");
+  const start = lines.indexOf(`  ${name}:`);
+  assert.ok(start >= 0, `service ${name}`);
+  const end = lines.findIndex((l, i) => i > start && /^ {0,2}[a-z0-9-]+:/.test(l));
+  return lines.slice(start, end < 0 ? undefined : end).join("\n");
+}

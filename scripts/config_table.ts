@@ -1,16 +1,24 @@
 /**
- * `deno task docs:config`: rewrites the README's configuration table from the config schema
- * (scripts/docs_test.ts fails while they differ), then formats the README.
+ * `deno task config:table`: rewrites the README's configuration table from the config schema
+ * (shared/config/), so the docs cannot drift from it (scripts/docs_test.ts checks them). Run
+ * `deno fmt README.md` after it to align the columns.
  */
 import { configTable } from "@im/shared/config";
 
-const path = new URL("../README.md", import.meta.url).pathname;
-const lines = (await Deno.readTextFile(path)).split("\n");
-const start = lines.findIndex((l) => /^\| variable +\| default/.test(l));
-if (start < 0) throw new Error("README.md has no configuration table");
-let end = start;
-while (end < lines.length && lines[end].startsWith("|")) end++;
-lines.splice(start, end - start, ...configTable().split("\n"));
-await Deno.writeTextFile(path, lines.join("\n"));
-const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", path] }).output();
-if (!fmt.success) Deno.exit(1);
+const README = new URL("../README.md", import.meta.url);
+
+export function withTable(readme: string, table: string): string {
+  const start = readme.indexOf("| variable");
+  if (start < 0) throw new Error("README has no configuration table (a row starting '| variable')");
+  let end = start;
+  for (const line of readme.slice(start).split("\n")) {
+    if (!line.startsWith("|")) break;
+    end += line.length + 1;
+  }
+  return readme.slice(0, start) + table + "\n" + readme.slice(end);
+}
+
+if (import.meta.main) {
+  await Deno.writeTextFile(README, withTable(await Deno.readTextFile(README), configTable()));
+  console.error("config:table: README.md updated; run `deno fmt README.md`");
+}

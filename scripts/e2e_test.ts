@@ -6,7 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { testEnv } from "@im/shared/testing";
-import { directConversationId, partitionOf } from "@im/shared/partition";
+import { directConversationId } from "@im/protocol";
+import { partitionOf } from "@im/shared/partition";
 import { TestSocket } from "@im/gateway/testing";
 import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
 

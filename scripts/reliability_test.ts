@@ -1,13 +1,16 @@
 /**
  * Reliability under failure, bounded to a couple of minutes so CI runs it every time:
  * 20 clients on two gateways send 2,000 messages while workers are SIGKILLed at random moments
- * (and replaced) and one gateway is SIGKILLed once. Clients behave like the SDK: resend unacked
- * messages with the same clientMsgId, reconnect to a live gateway and sync. The checker asserts
- * the MISSION guarantees and prints what it saw.
+ * (and replaced), one gateway is SIGKILLed once, and Redis (a private one, AOF fsynced every
+ * second, as compose runs it) is SIGKILLed and restarted once. Clients behave like the SDK:
+ * resend unacked messages with the same clientMsgId, and after a reconnect resend what is
+ * unacked in send order before anything new, then sync. The checker asserts the MISSION
+ * guarantees, send order included, and prints what it saw.
  */
 import assert from "node:assert/strict";
 import { testEnv } from "@im/shared/testing";
 import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
+import { privateRedis } from "./testing/redis.ts";
 
 const CLIENTS = 20;
 const MESSAGES = 2000;
@@ -40,12 +43,19 @@ class Client {
     public url: string,
   ) {}
 
+  /** Set on `hello`: like the SDK, nothing is sent before it (resends go first, in order). */
+  ready = false;
+
   connect(): Promise<void> {
+    this.ready = false;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url, ["im.v1", `bearer.${this.token}`]);
       ws.onmessage = (e) => {
         const f = JSON.parse(e.data) as Frame;
-        if (f.type === "hello") return resolve();
+        if (f.type === "hello") {
+          this.ready = true;
+          return resolve();
+        }
         this.#onFrame(f);
       };
       ws.onerror = () => reject(new Error(`${this.name}: connect to ${this.url} failed`));
@@ -87,7 +97,17 @@ class Client {
   }
 
   get open() {
-    return this.ws?.readyState === WebSocket.OPEN;
+    return this.ready && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** After a reconnect: everything unacked, in send order, before anything new. */
+  resendUnacked() {
+    for (const [id, s] of [...this.sent].sort(([, a], [, b]) => a.index - b.index)) {
+      if (s.sentAt && !s.ack) {
+        s.resent++;
+        this.send(id);
+      }
+    }
   }
 
   send(clientMsgId: string) {
@@ -144,7 +164,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const env = await testEnv({ partitions: 8 });
+    const redis = await privateRedis();
+    const env = await testEnv({ partitions: 8, redisUrl: redis.url });
     const procs: Proc[] = [];
     const started = Date.now();
     try {
@@ -184,7 +205,7 @@ Deno.test({
             c.ws = null;
             c.reconnects++;
             c.url = `ws://127.0.0.1:${live()[0].port}/ws`;
-            c.connect().then(() => c.sync()).catch(
+            c.connect().then(() => (c.resendUnacked(), c.sync())).catch(
               () => (c.ws = new WebSocket("ws://127.0.0.1:1")),
             );
           }
@@ -219,9 +240,17 @@ Deno.test({
         }
       })();
 
+      let redisKills = 0;
       for (let i = 0; i < order.length; i++) {
         const [c, id] = order[i];
         c.send(id);
+        if (i === Math.floor(order.length / 4)) {
+          // Appends Redis acknowledged in its last second are gone with it (AOF everysec).
+          await redis.kill();
+          redisKills++;
+          await new Promise((r) => setTimeout(r, 500));
+          await redis.start();
+        }
         if (i === Math.floor(order.length / 2)) {
           killedGateways.add(gateways[1].id);
           await gateways[1].kill("SIGKILL");
@@ -291,13 +320,19 @@ Deno.test({
         "every recipient device has every acked message after reconnect and sync",
       );
 
-      // Send order per (sender, conversation), among messages that needed no resend.
+      // Send order per (sender, conversation), resent messages included: a client that resends
+      // in order keeps its order across worker, gateway and Redis deaths.
       let inversions = 0;
       const lastSeq = new Map<string, number>();
       for (const x of [...acked].sort((p, q) => p.s.index - q.s.index)) {
-        if (x.s.resent) continue;
         const k = `${x.c.userId}|${x.s.ack!.conversationId}`;
-        if ((lastSeq.get(k) ?? 0) > x.s.ack!.seq) inversions++;
+        if ((lastSeq.get(k) ?? 0) > x.s.ack!.seq) {
+          inversions++;
+          const prev = acked.filter((y) =>
+            `${y.c.userId}|${y.s.ack!.conversationId}` === k && y.s.ack!.seq === lastSeq.get(k)
+          );
+          console.log("INVERSION", x.id, x.s, "after", prev.map((p) => [p.id, p.s]));
+        }
         lastSeq.set(k, x.s.ack!.seq);
       }
       const raw = clients.reduce((n, c) => n + c.rawDeliveries, 0);
@@ -309,7 +344,8 @@ Deno.test({
           `${
             Math.max(0, raw - delivered)
           } raw duplicate pushes (of ${raw}); ${resent} client resends; ` +
-          `${workerKills} worker SIGKILLs; 1 gateway SIGKILL; ${reconnects} reconnects; ` +
+          `${workerKills} worker SIGKILLs; 1 gateway SIGKILL; ${redisKills} Redis SIGKILL; ` +
+          `${reconnects} reconnects; ` +
           `${inversions} send-order inversions; ${((Date.now() - started) / 1000).toFixed(1)} s`,
       );
       assert.equal(inversions, 0, "one sender's messages keep their send order");
@@ -317,6 +353,7 @@ Deno.test({
     } finally {
       await Promise.all(procs.map((p) => p.kill("SIGTERM")));
       await env.close();
+      await redis.stop();
     }
   },
 });

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { testEnv } from "@im/shared/testing";
-import { CloseCode } from "@im/shared/protocol";
-import { directConversationId, partitionOf } from "@im/shared/partition";
+import { CloseCode, directConversationId } from "@im/protocol";
+import { partitionOf } from "@im/shared/partition";
 import { TestSocket } from "@im/gateway/testing";
 import { envFor, type Proc, signUp, spawn } from "./testing/cluster.ts";
 

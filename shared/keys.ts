@@ -12,6 +12,14 @@ export class Keys {
   partition(p: number): string {
     return `${this.prefix}{p${p}}:in`;
   }
+  /** The read lane: sync, history and other queries, served by any worker (consumer group). */
+  reads(): string {
+    return `${this.prefix}{reads}:in`;
+  }
+  /** The ephemeral lane: frames never stored (typing...), read without acks; MAXLEN-capped. */
+  ephemeral(): string {
+    return `${this.prefix}{eph}:in`;
+  }
   /** Lease of partition p: "<workerId>:<fence>", PX lease TTL. */
   partitionLease(p: number): string {
     return `${this.prefix}{p${p}}:lease`;

@@ -1,10 +1,4 @@
-/** Conversation ids and the partition that owns each conversation. */
-
-/** The 1:1 conversation of two users: the same id whichever of them sends. */
-export function directConversationId(a: string, b: string): string {
-  const [lo, hi] = BigInt(a) < BigInt(b) ? [a, b] : [b, a];
-  return `d:${lo}:${hi}`;
-}
+/** The partition that owns a key (a conversation id, or a user's own state). */
 
 /** FNV-1a 32-bit: stable across processes and languages, cheap, well spread for short keys. */
 export function fnv1a(text: string): number {
@@ -16,6 +10,6 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-export function partitionOf(conversationId: string, partitions: number): number {
-  return fnv1a(conversationId) % partitions;
+export function partitionOf(key: string, partitions: number): number {
+  return fnv1a(key) % partitions;
 }

@@ -2,7 +2,7 @@
  * Integration-test fixtures: each test run gets its own database and key prefix on the real
  * Redis and MySQL, so runs never see each other's data and can run side by side.
  */
-import { type Config, loadConfig } from "./config.ts";
+import { type Config, loadConfig } from "./config/mod.ts";
 import { createDb, type Db } from "./db/connect.ts";
 import { dropDatabase, ensureDatabase, migrateToLatest } from "./db/migrate.ts";
 import { createRedis, type Redis } from "./redis/connect.ts";
@@ -63,4 +63,20 @@ export async function testEnv(overrides: Partial<Config> = {}): Promise<TestEnv>
       await dropDatabase(config.mysqlUrl);
     },
   };
+}
+
+/**
+ * Whether a tool a test needs is installed. When it is not, the reason is printed (so a skip is
+ * visible in the run's output) and the caller passes `ignore: true`: a missing tool is a skip,
+ * never a failure, and never something CI should paper over.
+ */
+export async function missingTool(
+  test: string,
+  cmd: string,
+  args: string[] = ["--version"],
+): Promise<boolean> {
+  const ok = await new Deno.Command(cmd, { args, stdout: "null", stderr: "null" }).output()
+    .then((o) => o.success, () => false);
+  if (!ok) console.error(`SKIPPED "${test}": \`${cmd}\` is not installed`);
+  return !ok;
 }

@@ -1,66 +1,33 @@
 /**
- * Runs one partition batch: decodes envelopes, checks the fence and runs the handlers in one MySQL
- * transaction (runs of consecutive same-type entries go to a handler together, so stream order is
- * kept and the common case stays batched), then publishes results and acks after the commit.
+ * Runs transactional batches: checks the fences and runs the handlers in one MySQL transaction
+ * (grouped by type in the handler table's order, each group in stream order), then publishes
+ * results and acks after the commit. Bad input never costs a retry: a handler that throws a
+ * PermanentError has its batch re-run one entry per transaction, so only the entry at fault is
+ * answered with the error (and acked); a type this build does not know is answered too.
  */
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
+import { type BusinessType, ErrorCode } from "@im/protocol";
 import type { Config } from "@im/shared/config";
 import type { Database } from "@im/shared/db";
+import { PermanentError } from "@im/shared/errors";
+import { decodeEnvelope } from "@im/shared/wire";
 import {
-  type BusinessFrame,
-  type Envelope,
-  ErrorCode,
-  PermanentError,
-  type ServerFrame,
-} from "@im/shared/protocol";
+  type Entry,
+  responder,
+  type TxContext,
+  type TxHandler,
+  type TxHandlers,
+} from "./context.ts";
+import { Members } from "./domains/conversations/members.ts";
 import { claimFences } from "./fence.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
-export type BusinessType = BusinessFrame["type"];
-
-export interface Entry<T extends BusinessType = BusinessType> {
-  /** Stream entry id: the idempotency anchor of a redelivery. */
-  id: string;
-  /** The partition it was read from (re-push schedules live with the partition). */
-  partition: number;
-  env: Envelope & { frame: Extract<BusinessFrame, { type: T }> };
-}
-
-export interface BatchContext {
-  tx: Transaction<Database>;
-  config: Config;
-  now: number;
-  nextId(): string;
-  outbox: Outbox;
-  /** User ids known to exist (accounts are never deleted), shared across batches. */
-  knownUsers: Set<string>;
-  /** Answers the entry's sender with an error frame; the entry is still acked. */
-  reject(entry: { env: Envelope }, error: PermanentError): void;
-  /** Replies to the connection that sent the entry, echoing its request id. */
-  reply(entry: { env: Envelope }, frame: ServerFrame): void;
-}
-
-export type Handler<T extends BusinessType> = (
-  ctx: BatchContext,
-  entries: Array<Entry<T>>,
-) => Promise<void>;
-
-/** A missing handler for a frame type is a compile error. */
-export type HandlerTable = { [T in BusinessType]: Handler<T> };
-
 export type RawEntry = [id: string, fields: string[]];
 
 export function decodeEntry([id, fields]: RawEntry, partition: number): Entry | null {
-  const i = fields.indexOf("e");
-  if (i < 0 || i % 2 !== 0) return null;
-  try {
-    const env = JSON.parse(fields[i + 1]) as Envelope;
-    if (typeof env?.frame?.type !== "string" || typeof env.userId !== "string") return null;
-    return { id, partition, env } as Entry;
-  } catch {
-    return null;
-  }
+  const env = decodeEnvelope(fields);
+  return env ? { id, partition, env } as Entry : null;
 }
 
 export interface BatchResult {
@@ -69,12 +36,27 @@ export interface BatchResult {
   deliveries: number;
 }
 
+export interface PartitionBatch {
+  stream: string;
+  partition: number;
+  fence: number;
+  entries: Entry[];
+}
+
+/** A batch whose transaction committed, with what it must publish. */
+export interface Committed {
+  batches: PartitionBatch[];
+  outbox: Outbox;
+  processed: number;
+  rejected: number;
+}
+
 export class BatchProcessor {
   readonly knownUsers = new BoundedSet(100_000);
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly handlers: HandlerTable,
+    private readonly handlers: TxHandlers,
     private readonly publisher: Publisher,
     private readonly config: Config,
     private readonly nextId: () => string,
@@ -106,36 +88,86 @@ export class BatchProcessor {
 
   /** Runs the handlers and commits; nothing is published or acked yet. */
   async commit(batches: PartitionBatch[]): Promise<Committed> {
+    try {
+      return await this.#transaction(batches);
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      const all = batches.flatMap((b) => b.entries);
+      if (all.length === 1) {
+        const outbox = new Outbox();
+        responder(outbox).reject(all[0], err);
+        return { batches, outbox, processed: 1, rejected: 1 };
+      }
+      // Someone's bad input: isolate it, one entry per transaction, in stream order.
+      const outbox = new Outbox();
+      let rejected = 0;
+      for (const b of batches) {
+        for (const e of b.entries) {
+          const one = await this.commit([{ ...b, entries: [e] }]);
+          outbox.append(one.outbox);
+          rejected += one.rejected;
+        }
+      }
+      return { batches, outbox, processed: all.length, rejected };
+    }
+  }
+
+  async #transaction(batches: PartitionBatch[]): Promise<Committed> {
     const outbox = new Outbox();
     let rejected = 0;
     const all = batches.flatMap((b) => b.entries);
     // The worker's connections run READ COMMITTED (see worker.ts): no gap-lock deadlocks.
     await this.db.transaction().execute(async (tx) => {
       await claimFences(tx, batches);
-      const ctx: BatchContext = {
+      const ctx: TxContext = {
         tx,
         config: this.config,
         now: this.now(),
         nextId: this.nextId,
         outbox,
         knownUsers: this.knownUsers,
-        reject: (entry, error) => {
-          rejected++;
-          ctx.reply(entry, { type: "error", data: { code: error.code, message: error.message } });
-        },
-        reply: (entry, frame) => {
-          const f = entry.env.frame.id === undefined ? frame : { ...frame, id: entry.env.frame.id };
-          outbox.toConn(entry.env, f as ServerFrame);
-        },
+        members: new Members(tx),
+        ...responder(outbox, () => rejected++),
       };
-      for (const run of runsByType(all)) {
-        const handler = this.handlers[run[0].env.frame.type] as Handler<BusinessType>;
-        await handler(ctx, run);
+      const { runs, unknown } = runsByType(all, this.handlers);
+      for (const e of unknown) ctx.reject(e, unknownType(e.env.frame.type));
+      for (const run of runs) {
+        const route = this.handlers[run[0].env.frame.type as keyof TxHandlers];
+        await (route.run as TxHandler<BusinessType>)(ctx, run);
       }
     });
     return { batches, outbox, processed: all.length, rejected };
   }
 }
+
+/**
+ * Groups entries by type in the handler table's order, each group in stream order; entries of
+ * types the table lacks come back apart (they are answered, not run).
+ */
+export function runsByType(
+  entries: Entry[],
+  handlers: TxHandlers,
+): { runs: Entry[][]; unknown: Entry[] } {
+  const groups = new Map<string, Entry[]>();
+  const unknown: Entry[] = [];
+  for (const e of entries) {
+    const type = e.env.frame.type;
+    if (!Object.hasOwn(handlers, type)) {
+      unknown.push(e);
+      continue;
+    }
+    const g = groups.get(type);
+    if (g) g.push(e);
+    else groups.set(type, [e]);
+  }
+  const order = (t: string) => handlers[t as keyof TxHandlers].order;
+  const runs = [...groups].sort(([a], [b]) => order(a) - order(b)).map(([, g]) => g);
+  return { runs, unknown };
+}
+
+/** A newer gateway may route a type this (older) worker does not know: answered, never retried. */
+export const unknownType = (type: string) =>
+  new PermanentError(ErrorCode.UNKNOWN_TYPE, `this server cannot handle "${type}" frames yet`);
 
 /** A set that forgets everything when it grows past its cap: a cache, never a source of truth. */
 export class BoundedSet extends Set<string> {
@@ -146,47 +178,6 @@ export class BoundedSet extends Set<string> {
     if (this.size >= this.cap) this.clear();
     return super.add(v);
   }
-}
-
-/** A batch whose transaction committed, with what it must publish. */
-export interface Committed {
-  batches: PartitionBatch[];
-  outbox: Outbox;
-  processed: number;
-  rejected: number;
-}
-
-export interface PartitionBatch {
-  stream: string;
-  partition: number;
-  fence: number;
-  entries: Entry[];
-}
-
-/**
- * The order handlers run in within one batch. Grouping by type keeps the statements per batch
- * bounded by the number of types, not the number of type changes. Each group keeps stream order,
- * and an entry only ever depends on earlier entries of a type that runs no later: receipts and
- * recalls need the messages they name to exist (sends run first), reads see every write.
- */
-const TYPE_ORDER: { [T in BusinessType]: number } = {
-  "ids.fetch": 0,
-  "msg.send": 1,
-  "msg.recall": 2,
-  "msg.delivered": 3,
-  "msg.read": 4,
-  history: 5,
-  sync: 6,
-};
-
-export function runsByType(entries: Entry[]): Entry[][] {
-  const groups = new Map<BusinessType, Entry[]>();
-  for (const e of entries) {
-    const g = groups.get(e.env.frame.type);
-    if (g) g.push(e);
-    else groups.set(e.env.frame.type, [e]);
-  }
-  return [...groups.entries()].sort(([a], [b]) => TYPE_ORDER[a] - TYPE_ORDER[b]).map(([, g]) => g);
 }
 
 export const internalError = () =>

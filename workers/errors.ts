@@ -17,3 +17,11 @@ export class IdsUnavailableError extends Error {
     this.name = "IdsUnavailableError";
   }
 }
+
+/** This worker's heartbeat is stale: others may own its partitions; it publishes nothing. */
+export class NotConfidentError extends Error {
+  constructor() {
+    super("own heartbeat is stale: leaving committed entries to the partition's owner");
+    this.name = "NotConfidentError";
+  }
+}

@@ -4,7 +4,7 @@
  * holds a smaller fence and is refused, so it can never write after losing ownership.
  */
 import { sql } from "kysely";
-import type { Exec } from "./tables/messages.ts";
+import type { Exec } from "@im/shared/db";
 import { FencedError } from "./errors.ts";
 
 /** Raises the committed fence to a new owner's token (at acquisition, before any batch). */

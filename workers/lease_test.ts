@@ -110,19 +110,22 @@ Deno.test("fence: a paused owner's batch cannot commit after a newer owner claim
 
 Deno.test("batch: handlers run grouped by type, sends before the receipts and recalls that name them", async () => {
   const { runsByType } = await import("./batch.ts");
+  const { txHandlers } = await import("./domains/mod.ts");
   const e = (type: string, id: string) => ({ id, partition: 0, env: { frame: { type } } }) as never;
-  const runs = runsByType([
+  const { runs, unknown } = runsByType([
     e("msg.read", "1"),
     e("msg.send", "2"),
     e("sync", "3"),
     e("msg.recall", "4"),
     e("msg.send", "5"),
     e("msg.delivered", "6"),
-  ]);
+  ], txHandlers);
   assert.deepEqual(
     runs.map((r: Array<{ id: string }>) => r.map((x) => x.id)),
-    [["2", "5"], ["4"], ["6"], ["1"], ["3"]],
+    [["2", "5"], ["4"], ["6"], ["1"]],
   );
+  // sync is on the read lane: on a partition stream it is a type the transactional table lacks.
+  assert.deepEqual(unknown.map((x: { id: string }) => x.id), ["3"]);
 });
 
 Deno.test("fence: a transaction left open by a paused owner is aborted; the next owner claims", async () => {
@@ -159,6 +162,38 @@ Deno.test("fence: a transaction left open by a paused owner is aborted; the next
   } finally {
     await oldOwner.destroy().catch(() => {});
     await newOwner.destroy();
+    await env.close();
+  }
+});
+
+Deno.test("lease: a holder presumed dead can be displaced, a live one cannot; the fence still grows", async () => {
+  const env = await testEnv();
+  try {
+    const key = env.keys.partitionLease(1), fk = env.keys.partitionFence(1);
+    const a = new Lease(env.redis, key, fk, "A", 60_000);
+    const b = new Lease(env.redis, key, fk, "B", 60_000);
+    const fa = await a.acquire();
+    assert.equal(await b.acquire("C"), 0, "only the named owner may be displaced");
+    const fb = await b.acquire("A");
+    assert.ok(fb > fa, "the displacing holder's fence is larger");
+    assert.equal(await a.renew(), false, "A learns it lost the lease");
+    assert.equal(Lease.ownerOf(await env.redis.get(key)), "B");
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("partitions: a worker is confident only while its own heartbeat is fresh", async () => {
+  const env = await testEnv();
+  let now = 1_000_000;
+  const m = new PartitionManager(env.redis, env.keys, "w", 4, 10_000, log, 1000, () => now);
+  try {
+    assert.equal(m.confident(), false, "no heartbeat yet");
+    await m.heartbeat();
+    assert.equal(m.confident(), true);
+    now += 1001; // paused past WORKER_DEAD_MS: others may have taken its partitions
+    assert.equal(m.confident(), false);
+  } finally {
     await env.close();
   }
 });

@@ -1,8 +1,9 @@
 /**
- * What a batch publishes once it has committed. Handlers only add to it; the publisher resolves
- * user targets to device routes and writes one entry per gateway per batch.
+ * What a batch publishes once it has committed. Handlers only add typed frames to it (to a
+ * connection, or to users' devices); the publisher resolves users to device routes and writes
+ * one entry per gateway per batch. Each frame is serialized once, whatever its audience.
  */
-import type { ServerFrame } from "@im/shared/protocol";
+import type { ServerFrame } from "@im/protocol";
 
 export interface ConnTarget {
   gatewayId: string;
@@ -18,23 +19,34 @@ export interface RetryRef {
   msgId: string;
 }
 
+export interface UserOptions {
+  /** The connection that caused it already has its answer. */
+  exceptConnId?: string;
+  retry?: RetryRef;
+  /** Sent to this user's devices when no device of the other users was reached. */
+  ifNoneReached?: { userId: string; frame: ServerFrame };
+}
+
 export interface UserEmit {
-  userId: string;
-  /** Serialized once, whatever the number of devices it reaches. */
+  userIds: string[];
   frame: string;
   exceptConnId?: string;
   retry?: RetryRef;
-  /** Sent instead to another user's devices when this user has no device online. */
-  ifOffline?: { userId: string; frame: string };
+  ifNoneReached?: { userId: string; frame: string };
+}
+
+export interface DeviceAck {
+  userId: string;
+  deviceId: string;
+  conversationId: string;
+  seq: number;
 }
 
 export class Outbox {
   readonly conns: Array<ConnTarget & { frame: string }> = [];
   readonly users: UserEmit[] = [];
   /** Device delivery cursors to raise (they stop re-pushes). */
-  readonly deviceAcks: Array<
-    { userId: string; deviceId: string; conversationId: string; seq: number }
-  > = [];
+  readonly deviceAcks: DeviceAck[] = [];
 
   toConn(target: ConnTarget, frame: ServerFrame): void {
     this.conns.push({
@@ -44,16 +56,42 @@ export class Outbox {
     });
   }
 
-  /** To every online device of the user, except the connection that caused it. */
-  toUser(
-    userId: string,
-    frame: ServerFrame | string,
-    opts: Omit<UserEmit, "userId" | "frame"> = {},
-  ): void {
+  /** To every online device of the user. */
+  toUser(userId: string, frame: ServerFrame, opts: UserOptions = {}): void {
+    this.toUsers([userId], frame, opts);
+  }
+
+  /** To every online device of each of these users (a conversation's members). */
+  toUsers(userIds: string[], frame: ServerFrame, opts: UserOptions = {}): void {
+    if (userIds.length === 0) return;
+    const { ifNoneReached, ...rest } = opts;
     this.users.push({
-      userId,
-      frame: typeof frame === "string" ? frame : JSON.stringify(frame),
-      ...opts,
+      userIds,
+      frame: JSON.stringify(frame),
+      ...rest,
+      ...(ifNoneReached
+        ? {
+          ifNoneReached: {
+            userId: ifNoneReached.userId,
+            frame: JSON.stringify(ifNoneReached.frame),
+          },
+        }
+        : {}),
     });
+  }
+
+  ackDevice(ack: DeviceAck): void {
+    this.deviceAcks.push(ack);
+  }
+
+  /** Appends another outbox's content (batches split after a failure publish as one). */
+  append(other: Outbox): void {
+    this.conns.push(...other.conns);
+    this.users.push(...other.users);
+    this.deviceAcks.push(...other.deviceAcks);
+  }
+
+  get empty(): boolean {
+    return !this.conns.length && !this.users.length && !this.deviceAcks.length;
   }
 }

@@ -1,9 +1,12 @@
 /**
- * Which partitions this worker owns. Live workers heartbeat into a registry; each partition's
- * desired owner is chosen by rendezvous hashing over the live set, so every worker computes the
- * same assignment and a join or leave moves only the partitions it must. Ownership itself is a
- * lease with a fencing token: a partition is taken only when free, and given up only between
- * batches (the consumer calls `rebalance`), so two workers never process one partition at once.
+ * Which partitions this worker owns. Live workers heartbeat into a registry every quarter of
+ * WORKER_DEAD_MS; each partition's desired owner is chosen by rendezvous hashing over the live
+ * set, so every worker computes the same assignment and a join or leave moves only the
+ * partitions it must. Ownership itself is a lease with a fencing token: a partition is taken
+ * when free, or from an owner whose heartbeat is older than WORKER_DEAD_MS (it died, or is paused:
+ * then the new fence refuses its commits), so failover takes about WORKER_DEAD_MS rather than a
+ * lease lifetime. It is given up only between batches (the consumer calls `rebalance`), so two
+ * workers never commit for one partition.
  */
 import { Lease, type Redis } from "@im/shared/redis";
 import type { Keys } from "@im/shared/keys";
@@ -42,8 +45,22 @@ export class PartitionManager {
     private readonly partitions: number,
     private readonly ttlMs: number,
     private readonly log: Logger,
+    /** A worker silent this long is dead to the others. */
+    private readonly deadMs: number = ttlMs,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** When this worker's own heartbeat last reached the registry. */
+  #beatAt = 0;
+
+  /**
+   * False once our own heartbeat is older than WORKER_DEAD_MS: others may have taken our
+   * partitions, so what we committed is left for them (or our recovery) to publish, instead of
+   * publishing it a second time.
+   */
+  confident(): boolean {
+    return this.now() - this.#beatAt < this.deadMs;
+  }
 
   /** Partition -> fence for every partition currently held. */
   owned(): Map<number, number> {
@@ -57,12 +74,14 @@ export class PartitionManager {
   }
 
   async heartbeat(): Promise<void> {
-    await this.redis.zadd(this.keys.workerRegistry(), this.now(), this.workerId);
+    const at = this.now();
+    await this.redis.zadd(this.keys.workerRegistry(), at, this.workerId);
+    this.#beatAt = at;
   }
 
   async liveWorkers(): Promise<string[]> {
     const key = this.keys.workerRegistry();
-    const since = this.now() - this.ttlMs;
+    const since = this.now() - this.deadMs;
     const [, live] = await this.redis.pipeline()
       .zremrangebyscore(key, "-inf", since - 60_000)
       .zrangebyscore(key, since, "+inf")
@@ -83,7 +102,20 @@ export class PartitionManager {
     return lost;
   }
 
-  /** Releases partitions desired elsewhere and takes free ones desired here. Call between batches. */
+  /** Whether the live set now wants a different assignment than the one held. */
+  async unsettled(): Promise<boolean> {
+    const workers = await this.liveWorkers();
+    for (let p = 0; p < this.partitions; p++) {
+      if ((desiredOwner(p, workers) === this.workerId) !== this.#leases.has(p)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Releases partitions desired elsewhere and takes the ones desired here: free ones, and those
+   * whose holder is not live (its partitions would otherwise wait out its lease). Call between
+   * batches.
+   */
   async rebalance(): Promise<void> {
     const workers = await this.liveWorkers();
     const release: number[] = [];
@@ -94,7 +126,11 @@ export class PartitionManager {
       if (mine && !this.#leases.has(p)) take.push(p);
     }
     await Promise.all(release.map((p) => this.#release(p)));
-    await Promise.all(take.map(async (p) => {
+    const holders = take.length
+      ? await Promise.all(take.map((p) => this.redis.get(this.keys.partitionLease(p))))
+      : [];
+    const live = new Set(workers);
+    await Promise.all(take.map(async (p, i) => {
       const lease = new Lease(
         this.redis,
         this.keys.partitionLease(p),
@@ -102,7 +138,10 @@ export class PartitionManager {
         this.workerId,
         this.ttlMs,
       );
-      if (await lease.acquire()) {
+      const holder = Lease.ownerOf(holders[i]);
+      const displace = holder && !live.has(holder) ? holder : "";
+      if (await lease.acquire(displace)) {
+        if (displace) this.log.info("took partition from a dead owner", { partition: p, displace });
         this.#leases.set(p, lease);
         this.#fresh.add(p);
       }

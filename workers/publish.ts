@@ -1,12 +1,13 @@
 /**
  * Publishes a committed batch: resolves users to device routes, writes one result entry per
- * gateway (lines of "<connId>[,<connId>] <frame JSON>"), schedules re-pushes for deliveries
- * that need a device ack, and acks the stream entries, all in one pipelined round trip after the
- * route lookup. Acking only here keeps "ack after commit".
+ * gateway (see shared/wire/results.ts), schedules re-pushes for deliveries that need a device
+ * ack, and acks the stream entries, all in one pipelined round trip after the route lookup.
+ * Acking only here keeps "ack after commit".
  */
 import type { Redis, Route, RouteStore } from "@im/shared/redis";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
-import type { Outbox, UserEmit } from "./outbox.ts";
+import { deliverLine, encodeRepush, encodeResults, RESULT_FIELD } from "@im/shared/wire";
+import type { Outbox } from "./outbox.ts";
 
 // KEYS[1] device-acks hash. ARGV[1] "<deviceId>|<conversationId>", ARGV[2] seq.
 // Raises the cursor (never lowers it) and keeps the hash for 7 days after its last change.
@@ -15,6 +16,12 @@ local cur = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
 if tonumber(ARGV[2]) > cur then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
 redis.call('PEXPIRE', KEYS[1], 604800000)
 return 1`;
+
+/** Stream entries to ack once the publish is written. */
+export interface AckSet {
+  stream: string;
+  ids: string[];
+}
 
 export class Publisher {
   constructor(
@@ -28,10 +35,7 @@ export class Publisher {
   ) {}
 
   /** Returns the number of socket deliveries written. */
-  async publish(
-    outbox: Outbox,
-    acks: Array<{ stream: string; ids: string[] }> = [],
-  ): Promise<number> {
+  async publish(outbox: Outbox, acks: AckSet[] = []): Promise<number> {
     const lines = new Map<string, string[]>(); // gatewayId -> lines
     const add = (gw: string, line: string) => {
       const l = lines.get(gw);
@@ -40,49 +44,56 @@ export class Publisher {
     };
     let deliveries = 0;
     for (const c of outbox.conns) {
-      add(c.gatewayId, `${c.connId} ${c.frame}`);
+      add(c.gatewayId, deliverLine([c.connId], c.frame));
       deliveries++;
     }
+    const emit = (frame: string, reached: Route[]) => {
+      const byGateway = new Map<string, string[]>();
+      for (const r of reached) {
+        const conns = byGateway.get(r.gatewayId);
+        if (conns) conns.push(r.connId);
+        else byGateway.set(r.gatewayId, [r.connId]);
+      }
+      for (const [gw, conns] of byGateway) add(gw, deliverLine(conns, frame));
+      deliveries += reached.length;
+    };
     const retries = new Map<number, Array<number | string>>(); // partition -> ZADD args
     if (outbox.users.length) {
       const routes = await this.routes.lookup(
-        outbox.users.flatMap((u) => u.ifOffline ? [u.userId, u.ifOffline.userId] : [u.userId]),
+        outbox.users.flatMap((u) =>
+          u.ifNoneReached ? [...u.userIds, u.ifNoneReached.userId] : u.userIds
+        ),
       );
-      const emit = (u: Pick<UserEmit, "userId" | "frame" | "exceptConnId">, reached: Route[]) => {
-        const byGateway = new Map<string, string[]>();
-        for (const r of reached) {
-          const conns = byGateway.get(r.gatewayId);
-          if (conns) conns.push(r.connId);
-          else byGateway.set(r.gatewayId, [r.connId]);
-        }
-        for (const [gw, conns] of byGateway) {
-          add(gw, `${conns.join(",")} ${u.frame}`);
-          deliveries += conns.length;
-        }
-      };
       for (const u of outbox.users) {
-        const reached = (routes.get(u.userId) ?? []).filter((r) => r.connId !== u.exceptConnId);
-        emit(u, reached);
+        let othersReached = 0;
+        const reached: Array<Route & { userId: string }> = [];
+        for (const userId of u.userIds) {
+          for (const r of routes.get(userId) ?? []) {
+            if (r.connId === u.exceptConnId) continue;
+            reached.push({ ...r, userId });
+            if (userId !== u.ifNoneReached?.userId) othersReached++;
+          }
+        }
+        emit(u.frame, reached);
         if (u.retry && this.retryDelaysMs.length) {
           const { conversationId, seq, msgId, partition } = u.retry;
           const args = retries.get(partition) ?? [];
+          const due = this.now() + this.retryDelaysMs[0];
           for (const r of reached) {
-            args.push(
-              this.now() + this.retryDelaysMs[0],
-              `${u.userId}|${r.deviceId}|${conversationId}|${seq}|${msgId}|0`,
-            );
+            const member = { userId: r.userId, deviceId: r.deviceId, conversationId, seq, msgId };
+            args.push(due, encodeRepush({ ...member, attempt: 0 }));
           }
           retries.set(partition, args);
         }
-        if (u.ifOffline && reached.length === 0) {
-          emit(u.ifOffline, routes.get(u.ifOffline.userId) ?? []);
+        if (u.ifNoneReached && othersReached === 0) {
+          emit(u.ifNoneReached.frame, routes.get(u.ifNoneReached.userId) ?? []);
         }
       }
     }
     const pipe = this.redis.pipeline();
     for (const [gw, l] of lines) {
       const key = this.keys.gateway(gw);
-      pipe.xadd(key, "MAXLEN", "~", this.maxLen, "*", "d", l.join("\n"));
+      pipe.xadd(key, "MAXLEN", "~", this.maxLen, "*", RESULT_FIELD, encodeResults(l));
       pipe.pexpire(key, 600_000);
     }
     for (const a of outbox.deviceAcks) {

@@ -7,43 +7,19 @@
  */
 import type { Keys } from "@im/shared/keys";
 import type { Redis, RouteStore } from "@im/shared/redis";
-import type { Kysely } from "kysely";
-import type { Database } from "@im/shared/db";
-import { findByIds } from "./tables/messages.ts";
-import { toView } from "./views.ts";
+import type { Db } from "@im/shared/db";
+import { decodeRepush, encodeRepush, type Repush } from "@im/shared/wire";
+import { findByIds } from "./domains/messages/tables.ts";
+import { toView } from "./domains/messages/views.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
-
-interface Due {
-  member: string;
-  userId: string;
-  deviceId: string;
-  conversationId: string;
-  seq: number;
-  msgId: string;
-  attempt: number;
-}
-
-function parse(member: string): Due | null {
-  const [userId, deviceId, conversationId, seq, msgId, attempt] = member.split("|");
-  if (!msgId) return null;
-  return {
-    member,
-    userId,
-    deviceId,
-    conversationId,
-    seq: Number(seq),
-    msgId,
-    attempt: Number(attempt),
-  };
-}
 
 export class RetryScheduler {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly routes: RouteStore,
-    private readonly db: Kysely<Database>,
+    private readonly db: Db,
     private readonly publisher: Publisher,
     /** Offsets from the first send, ascending (ms). */
     private readonly offsetsMs: number[],
@@ -59,11 +35,11 @@ export class RetryScheduler {
       read.zrangebyscore(this.keys.retrySchedule(p), "-inf", now, "LIMIT", 0, max);
     }
     const res = await read.exec();
-    const due: Array<[number, Due]> = [];
+    const due: Array<[number, Repush & { member: string }]> = [];
     partitions.forEach((p, i) => {
-      for (const m of (res?.[i]?.[1] as string[] | undefined) ?? []) {
-        const d = parse(m);
-        if (d) due.push([p, d]);
+      for (const member of (res?.[i]?.[1] as string[] | undefined) ?? []) {
+        const d = decodeRepush(member);
+        if (d) due.push([p, { ...d, member }]);
       }
     });
     if (due.length === 0) return 0;
@@ -86,10 +62,11 @@ export class RetryScheduler {
       const nextAttempt = d.attempt + 1;
       if (m && nextAttempt < this.offsetsMs.length) {
         const wait = this.offsetsMs[nextAttempt] - this.offsetsMs[d.attempt];
+        const { member: _, ...r } = d;
         next.zadd(
           this.keys.retrySchedule(p),
           now + wait,
-          `${d.userId}|${d.deviceId}|${d.conversationId}|${d.seq}|${d.msgId}|${nextAttempt}`,
+          encodeRepush({ ...r, attempt: nextAttempt }),
         );
       }
     }

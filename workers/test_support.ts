@@ -1,10 +1,17 @@
 /** Shared fixtures for worker integration tests (real MySQL and Redis through testEnv). */
 import type { TestEnv } from "@im/shared/testing";
-import type { Envelope } from "@im/shared/protocol";
 import { RouteStore } from "@im/shared/redis";
 import { Snowflake } from "@im/shared/snowflake";
-import { BatchProcessor, type Entry } from "./batch.ts";
-import { handlers } from "./handlers/mod.ts";
+import {
+  decodeResults,
+  encodeEnvelope,
+  type Envelope,
+  ENVELOPE_FIELD,
+  RESULT_FIELD,
+} from "@im/shared/wire";
+import { BatchProcessor } from "./batch.ts";
+import type { Entry } from "./context.ts";
+import { handlers } from "./domains/mod.ts";
 import { Publisher } from "./publish.ts";
 
 export async function createUsers(env: TestEnv, ...names: string[]): Promise<string[]> {
@@ -27,11 +34,36 @@ export function processorFor(env: TestEnv, workerId = 1) {
   const ids = new Snowflake(workerId);
   return {
     routes,
-    processor: new BatchProcessor(env.db, handlers, publisher, env.config, () => ids.nextString()),
+    publisher,
+    processor: new BatchProcessor(
+      env.db,
+      handlers.tx,
+      publisher,
+      env.config,
+      () => ids.nextString(),
+    ),
   };
 }
 
 let seq = 0;
+const entryId = () => `${Date.now()}-${seq++}`;
+
+export function envelope(
+  userId: string,
+  frame: Envelope["frame"],
+  conn = { connId: "c-sender", gatewayId: "g1" },
+): Envelope {
+  return {
+    frame,
+    userId,
+    deviceId: "d1",
+    connId: conn.connId,
+    gatewayId: conn.gatewayId,
+    receivedAt: Date.now(),
+  };
+}
+
+/** A msg.send entry from `from`: to a user id (a direct chat) or, with `conversationId`, anywhere. */
 export function sendEntry(
   from: string,
   to: string,
@@ -39,28 +71,73 @@ export function sendEntry(
   body = "hello",
   conn = { connId: "c-sender", gatewayId: "g1" },
 ): Entry {
-  const env: Envelope = {
-    frame: {
-      type: "msg.send",
-      id: `r-${clientMsgId}`,
-      data: { to, clientMsgId, kind: "text", body },
-    },
-    userId: from,
-    deviceId: "d1",
-    connId: conn.connId,
-    gatewayId: conn.gatewayId,
-    receivedAt: Date.now(),
-  };
-  return { id: `${Date.now()}-${seq++}`, env } as Entry;
+  const address = to.includes(":") ? { conversationId: to } : { to };
+  const env = envelope(from, {
+    type: "msg.send",
+    id: `r-${clientMsgId}`,
+    data: { ...address, clientMsgId, kind: "text", body },
+  }, conn);
+  return { id: entryId(), partition: 0, env } as Entry;
+}
+
+export function entryOf(env: Envelope): Entry {
+  return { id: entryId(), partition: 0, env } as Entry;
 }
 
 /** Every frame written to one gateway's result stream, as [connIds, frame]. */
 export async function resultFrames(env: TestEnv, gatewayId: string) {
   const entries = await env.redis.xrange(env.keys.gateway(gatewayId), "-", "+");
-  return entries.flatMap(([, fields]) =>
-    fields[1].split("\n").map((line) => {
-      const i = line.indexOf(" ");
-      return { conns: line.slice(0, i).split(","), frame: JSON.parse(line.slice(i + 1)) };
-    })
-  );
+  return entries.flatMap(([, fields]) => {
+    const payload = fields[fields.indexOf(RESULT_FIELD) + 1];
+    return [...decodeResults(payload)].flatMap((l) =>
+      l.kind === "deliver" ? [{ conns: l.connIds, frame: JSON.parse(l.frame) }] : []
+    );
+  });
+}
+
+/** Serves envelopes through a real read lane (no loop): replies land on their gateway streams. */
+export async function serveReads(env: TestEnv, envs: Envelope[]): Promise<void> {
+  const { ReadLane } = await import("./consumer/reads.ts");
+  const { DeadLetters } = await import("./consumer/dead_letters.ts");
+  const { createLogger } = await import("@im/shared/log");
+  const { Counter } = await import("@im/shared/metrics");
+  const { publisher } = processorFor(env);
+  const log = createLogger("error");
+  const lane = new ReadLane({
+    redis: env.redis,
+    reader: env.redis,
+    stream: env.keys.reads(),
+    workerId: "test",
+    db: env.db,
+    handlers: handlers.read,
+    publisher,
+    deadLetters: new DeadLetters({
+      redis: env.redis,
+      keys: env.keys,
+      publisher,
+      log,
+      counter: new Counter("x", "x"),
+    }),
+    config: env.config,
+    log,
+    processed: new Counter("y", "y"),
+    ping: () => Promise.resolve(),
+  });
+  await lane.serve(envs.map((e) => [entryId(), [ENVELOPE_FIELD, encodeEnvelope(e)]]));
+}
+
+/** A group conversation with these members, made directly in the tables (as groups will). */
+export async function createGroup(env: TestEnv, groupId: string, members: string[]) {
+  const id = `g:${groupId}`;
+  await env.db.insertInto("conversations").values({
+    id,
+    kind: "group",
+    last_seq: 0,
+    created_at: 1,
+    updated_at: 1,
+  }).execute();
+  await env.db.insertInto("conversation_members").values(
+    members.map((u) => ({ conversation_id: id, user_id: u, joined_at: 1 })),
+  ).execute();
+  return id;
 }

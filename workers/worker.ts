@@ -10,10 +10,15 @@ import type { Logger } from "@im/shared/log";
 import { Counter, Gauge, Histogram, Registry } from "@im/shared/metrics";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
+import { bounded } from "@im/shared/shutdown";
 import { BatchProcessor } from "./batch.ts";
-import { Consumer } from "./consumer.ts";
-import { handlers } from "./handlers/mod.ts";
-import { IdSource } from "./ids.ts";
+import { DeadLetters } from "./consumer/dead_letters.ts";
+import { EphemeralLane } from "./consumer/ephemeral.ts";
+import { ensureGroups } from "./consumer/groups.ts";
+import { Consumer } from "./consumer/loop.ts";
+import { ReadLane } from "./consumer/reads.ts";
+import { handlers } from "./domains/mod.ts";
+import { IdSource } from "./snowflake_lease.ts";
 import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
 import { raiseFence } from "./fence.ts";
@@ -27,12 +32,18 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** The most one shutdown step may take (see stop()). */
+const STEP_MS = 2000;
+
 export async function startWorker(config: Config, baseLog: Logger): Promise<RunningWorker> {
   const workerId = `w-${crypto.randomUUID().slice(0, 12)}`;
   const log = baseLog.child({ workerId });
   const keys = new Keys(config.keyPrefix);
-  const redis = createRedis(config.redisUrl, `worker:${workerId}`);
-  const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`);
+  const redis = createRedis(config.redisUrl, `worker:${workerId}`, log);
+  // One connection per blocking reader loop (each lane blocks on its own stream).
+  const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`, log);
+  const readsReader = createBlockingRedis(config.redisUrl, `worker-reads:${workerId}`, log);
+  const ephemeralReader = createBlockingRedis(config.redisUrl, `worker-eph:${workerId}`, log);
   // READ COMMITTED: no gap locks, so partitions creating new conversations side by side do not
   // deadlock; the rows a batch writes are serialized by the fence and head locks it takes.
   // A transaction idle past the lease TTL belongs to a paused worker that has lost its lease:
@@ -45,7 +56,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const registry = new Registry();
   const metrics = {
     processed: registry.add(
-      new Counter("im_worker_entries_processed_total", "Stream entries committed."),
+      new Counter("im_worker_entries_processed_total", "Stream entries processed, by lane."),
     ),
     deadLetters: registry.add(
       new Counter("im_dead_letters_total", "Entries moved to the dead-letter stream."),
@@ -71,6 +82,8 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
 
   const ids = new IdSource(redis, keys, workerId, config.leaseTtlMs, log);
   await ids.acquire();
+  // A lease outlives a dead owner by design; the liveness threshold moves partitions sooner.
+  const deadMs = Math.min(config.workerDeadMs, config.leaseTtlMs);
   const manager = new PartitionManager(
     redis,
     keys,
@@ -78,6 +91,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     config.partitions,
     config.leaseTtlMs,
     log,
+    deadMs,
   );
   registry.add(new Gauge("im_worker_partitions_owned", "Partitions this worker holds.")).set(() =>
     manager.owned().size
@@ -86,7 +100,17 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const offsetsMs = config.retryScheduleSec.map((s) => Number(s) * 1000);
   const publisher = new Publisher(redis, keys, routes, config.resultMaxLen, offsetsMs);
   const retry = new RetryScheduler(redis, keys, routes, db, publisher, offsetsMs);
-  const processor = new BatchProcessor(db, handlers, publisher, config, () => ids.next());
+  const processor = new BatchProcessor(db, handlers.tx, publisher, config, () => ids.next());
+  const deadLetters = new DeadLetters({
+    redis,
+    keys,
+    publisher,
+    log,
+    counter: metrics.deadLetters,
+  });
+  const ping = async () => {
+    await sql`SELECT 1`.execute(db);
+  };
   const consumer = new Consumer({
     redis,
     reader,
@@ -95,25 +119,58 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     log,
     manager,
     processor,
-    publisher,
+    deadLetters,
     retry,
     metrics,
     raiseFence: (p, fence) => raiseFence(db, p, fence),
-    ping: async () => {
-      await sql`SELECT 1`.execute(db);
-    },
+    ping,
   });
-  await consumer.ensureGroups();
+  const reads = new ReadLane({
+    redis,
+    reader: readsReader,
+    stream: keys.reads(),
+    workerId,
+    db,
+    handlers: handlers.read,
+    publisher,
+    deadLetters,
+    config,
+    log,
+    processed: metrics.processed,
+    ping,
+  });
+  const ephemeral = new EphemeralLane({
+    reader: ephemeralReader,
+    stream: keys.ephemeral(),
+    workerId,
+    db,
+    handlers: handlers.ephemeral,
+    publisher,
+    config,
+    log,
+    processed: metrics.processed,
+  });
+  await ensureGroups(redis, keys, config.partitions);
   await manager.heartbeat();
 
   const renewEvery = Math.max(100, Math.floor(config.leaseTtlMs / 3));
   const renewTimer = setInterval(() => {
-    Promise.all([manager.heartbeat(), manager.renew(), ids.renew()])
+    Promise.all([manager.renew(), ids.renew()])
       .catch((err) => log.warn("lease renewal failed", { err }));
   }, renewEvery);
-
+  // Liveness: a heartbeat every quarter of WORKER_DEAD_MS, and when the live set wants another
+  // assignment (a worker died or joined) the consumer is woken to rebalance now.
+  const beatTimer = setInterval(() => {
+    manager.heartbeat().then(() => manager.unsettled()).then((moved) => {
+      if (moved) consumer.wake();
+    }).catch((err) => log.warn("worker heartbeat failed", { err }));
+  }, Math.max(50, Math.floor(deadMs / 4)));
   const abort = new AbortController();
-  const loop = consumer.run(abort.signal);
+  const loops = Promise.all([
+    consumer.run(abort.signal),
+    reads.run(abort.signal),
+    ephemeral.run(abort.signal),
+  ]);
 
   const server = Deno.serve(
     { hostname: config.host, port: config.workerPort, onListen: () => {} },
@@ -144,15 +201,22 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     port: server.addr.port,
     metrics: registry,
     stop() {
+      // Each step is bounded: with Redis or MySQL down, a shutdown still ends (the leases then
+      // expire by themselves and the next owner's fence keeps it safe).
       stopping ??= (async () => {
         abort.abort();
-        reader.disconnect(); // ends a blocking read at once; its entries stay pending for the next owner
-        await loop;
+        // Ends blocking reads at once; their entries stay pending for the next owner.
+        for (const r of [reader, readsReader, ephemeralReader]) r.disconnect();
+        await bounded(loops, STEP_MS);
         clearInterval(renewTimer);
-        await manager.releaseAll().catch((err) => log.warn("release failed", { err }));
-        await ids.release().catch(() => {});
-        await server.shutdown();
-        await db.destroy();
+        clearInterval(beatTimer);
+        await bounded(
+          manager.releaseAll().catch((err) => log.warn("release failed", { err })),
+          STEP_MS,
+        );
+        await bounded(ids.release(), STEP_MS);
+        await bounded(server.shutdown(), STEP_MS);
+        await bounded(db.destroy(), STEP_MS);
         redis.disconnect();
         log.info("worker stopped");
       })();

@@ -9,14 +9,16 @@ import type { LoginResult } from "../http.ts";
 import {
   type ClientFrame,
   directConversationId,
+  directPeer,
   type MessageView,
-  peerOf,
+  parseConversationId,
   type ServerFrame,
-} from "../protocol.ts";
+} from "@im/protocol";
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
 
 interface Conv {
+  members: string[];
   messages: MessageView[];
   cursors: Map<string, { delivered: number; read: number }>;
 }
@@ -102,7 +104,14 @@ export class FakeServer {
 
   /** Stores a message as if `from` sent it elsewhere; no push (clients learn of it by sync). */
   storeQuietly(from: string, to: string, body: string): MessageView {
-    return this.#store(from, to, `q${this.#msgSeq}`, body).message;
+    return this.#store(from, directConversationId(from, to), `q${this.#msgSeq}`, body).message;
+  }
+
+  /** A conversation of several members (a group), as the server would hold it. */
+  addGroup(groupId: string, members: string[]): string {
+    const id = `g:${groupId}`;
+    this.convs.set(id, { members, messages: [], cursors: new Map() });
+    return id;
   }
 
   /** Frames the clients sent, of one type, across every socket. */
@@ -113,15 +122,19 @@ export class FakeServer {
     >[];
   }
 
-  #conv(id: string): Conv {
-    let c = this.convs.get(id);
-    if (!c) this.convs.set(id, c = { messages: [], cursors: new Map() });
-    return c;
+  /** The conversation if `me` is in it; a direct one starts on first use. */
+  #conv(id: string, me: string): Conv | null {
+    const c = this.convs.get(id);
+    if (c) return c.members.includes(me) ? c : null;
+    const parsed = parseConversationId(id);
+    if (parsed?.kind !== "direct" || !parsed.members.includes(me)) return null;
+    const fresh = { members: [...parsed.members], messages: [], cursors: new Map() };
+    this.convs.set(id, fresh);
+    return fresh;
   }
 
-  #store(from: string, to: string, clientMsgId: string, body: string) {
-    const conversationId = directConversationId(from, to);
-    const c = this.#conv(conversationId);
+  #store(from: string, conversationId: string, clientMsgId: string, body: string) {
+    const c = this.#conv(conversationId, from)!;
     const prior = c.messages.find((m) => m.from === from && m.clientMsgId === clientMsgId);
     if (prior) return { message: prior, isNew: false };
     const message: MessageView = {
@@ -129,14 +142,18 @@ export class FakeServer {
       conversationId,
       seq: c.messages.length + 1,
       from,
-      to,
+      ...(directPeer(conversationId, from) ? { to: directPeer(conversationId, from)! } : {}),
       clientMsgId,
       kind: "text",
       body,
       serverTime: Date.now(),
     };
     c.messages.push(message);
-    return { message, isNew: true };
+    return { message, isNew: true, members: c.members };
+  }
+
+  #others(conversationId: string, me: string): string[] {
+    return (this.convs.get(conversationId)?.members ?? []).filter((u) => u !== me);
   }
 
   #push(userId: string, frame: ServerFrame, except?: FakeSocket): void {
@@ -155,22 +172,34 @@ export class FakeServer {
         return reply({ type: "pong", data: { serverTime: Date.now() } });
       case "msg.send": {
         if (f.data.to === me) return fail(ErrorCode.SELF_MESSAGE, "cannot send to yourself");
-        const { message: m, isNew } = this.#store(me, f.data.to, f.data.clientMsgId, f.data.body);
+        const target = f.data.conversationId ?? directConversationId(me, f.data.to!);
+        if (!this.#conv(target, me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, f.data.body);
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
         reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
         if (!isNew) return;
         this.#push(me, { type: "msg.new", data: m }, peer.socket);
-        if (this.online(m.to).length === 0) {
+        const others = this.#others(conversationId, me);
+        if (others.every((u) => this.online(u).length === 0)) {
           peer.socket.deliver({ type: "msg.offline", data: { conversationId, msgId, seq } });
         }
-        return this.#push(m.to, { type: "msg.new", data: m });
+        for (const u of others) this.#push(u, { type: "msg.new", data: m });
+        return;
+      }
+      case "typing": {
+        if (!this.#conv(f.data.conversationId, me)) {
+          return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        const data = { ...f.data, userId: me, expiresInMs: 6000 };
+        for (const u of this.#others(f.data.conversationId, me)) {
+          this.#push(u, { type: "typing", data });
+        }
+        return;
       }
       case "msg.delivered":
       case "msg.read": {
         const c = this.convs.get(f.data.conversationId);
-        if (!c || !f.data.conversationId.split(":").includes(me)) {
-          return fail(ErrorCode.NOT_FOUND, "no such conversation");
-        }
+        if (!c || !c.members.includes(me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
         const cur = c.cursors.get(me) ?? { delivered: 0, read: 0 };
         const seq = Math.min(f.data.seq, c.messages.length);
         if (f.type === "msg.read") cur.read = Math.max(cur.read, seq);
@@ -186,19 +215,20 @@ export class FakeServer {
             readSeq: cur.read,
           },
         };
-        this.#push(peerOf(f.data.conversationId, me), receipt);
+        for (const u of this.#others(f.data.conversationId, me)) this.#push(u, receipt);
         if (f.type === "msg.read") this.#push(me, receipt, peer.socket);
         return;
       }
       case "msg.recall": {
         const m = [...this.convs.values()].flatMap((c) => c.messages)
           .find((x) => x.msgId === f.data.msgId);
-        if (!m || (m.from !== me && m.to !== me)) return fail(ErrorCode.NOT_FOUND, "not found");
+        const c = m && this.convs.get(m.conversationId);
+        if (!m || !c?.members.includes(me)) return fail(ErrorCode.NOT_FOUND, "not found");
         if (m.from !== me) return fail(ErrorCode.NOT_SENDER, "not the sender");
         if (m.recalled) return fail(ErrorCode.ALREADY_RECALLED, "already recalled");
         m.recalled = true;
         m.body = "";
-        const notice = this.#store(me, m.to, `recall-${m.msgId}`, "").message;
+        const notice = this.#store(me, m.conversationId, `recall-${m.msgId}`, "").message;
         notice.kind = "recall";
         notice.ref = m.msgId;
         const data = {
@@ -210,15 +240,16 @@ export class FakeServer {
         };
         reply({ type: "msg.recalled", data });
         this.#push(me, { type: "msg.recalled", data }, peer.socket);
-        return this.#push(m.to, { type: "msg.recalled", data });
+        for (const u of this.#others(m.conversationId, me)) {
+          this.#push(u, { type: "msg.recalled", data });
+        }
+        return;
       }
       case "sync":
         return reply({ type: "sync.page", data: this.#sync(me, f.data) });
       case "history": {
         const c = this.convs.get(f.data.conversationId);
-        if (!c || !f.data.conversationId.split(":").includes(me)) {
-          return fail(ErrorCode.NOT_FOUND, "no such conversation");
-        }
+        if (!c || !c.members.includes(me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
         const below = c.messages.filter((m) => m.seq < (f.data.beforeSeq ?? Infinity));
         const limit = f.data.limit ?? 50;
         const messages = below.slice(-limit);
@@ -228,6 +259,7 @@ export class FakeServer {
             conversationId: f.data.conversationId,
             messages,
             more: below.length > messages.length,
+            ...this.#peerCursors(f.data.conversationId, me),
           },
         });
       }
@@ -245,23 +277,29 @@ export class FakeServer {
     let more = false;
     const conversations = [];
     for (const [id, c] of this.convs) {
-      if (!id.split(":").includes(me)) continue;
+      if (!c.members.includes(me)) continue;
       const after = c.messages.filter((m) => m.seq > (from.get(id) ?? 0));
       if (after.length === 0) continue;
       const messages = after.slice(0, Math.max(0, budget));
       budget -= messages.length;
       if (messages.length < after.length) more = true;
       if (messages.length === 0) continue;
-      const peer = c.cursors.get(peerOf(id, me)) ?? { delivered: 0, read: 0 };
       conversations.push({
         conversationId: id,
         messages,
-        peerDeliveredSeq: peer.delivered,
-        peerReadSeq: peer.read,
+        ...this.#peerCursors(id, me),
         readSeq: c.cursors.get(me)?.read ?? 0,
         lastSeq: c.messages.length,
       });
     }
     return { conversations, more };
+  }
+
+  /** A direct chat's other member's cursors (0 in groups), as sync and history carry them. */
+  #peerCursors(conversationId: string, me: string) {
+    const peer = directPeer(conversationId, me);
+    const cur = (peer && this.convs.get(conversationId)?.cursors.get(peer)) ||
+      { delivered: 0, read: 0 };
+    return { peerDeliveredSeq: cur.delivered, peerReadSeq: cur.read, clearedSeq: 0 };
   }
 }

@@ -1,5 +1,5 @@
 /** An in-memory WebSocket: the test plays the server through `deliver`, `accept` and `drop`. */
-import type { ClientFrame, ServerFrame } from "../protocol.ts";
+import type { ClientFrame, ServerFrame } from "@im/protocol";
 import type { SocketLike } from "../transport.ts";
 
 export class FakeSocket implements SocketLike {

@@ -1,8 +1,8 @@
 /** Registration and user lookup. */
 import type { Handler, MiddlewareHandler } from "hono";
-import { ErrorCode, object, optional, str } from "@im/shared/protocol";
+import { ErrorCode, object, optional, str } from "@im/protocol";
 import type { AuthDeps } from "./deps.ts";
-import { authenticate, bearerToken, jsonError, readBody } from "./http.ts";
+import { authenticate, bearerToken, jsonError, readBody, setClaims } from "./http.ts";
 import {
   hashPassword,
   isValidPassword,
@@ -59,10 +59,12 @@ export function register(deps: AuthDeps, throttle: LoginThrottle): Handler {
 export function requireAuth(deps: AuthDeps): MiddlewareHandler {
   return async (c, next) => {
     const token = bearerToken(c);
-    if (!token || !(await authenticate(deps, token))) {
+    const claims = token ? await authenticate(deps, token) : null;
+    if (!claims) {
       deps.log.warn("unauthorized", { path: c.req.path, ip: deps.clientIp(c) });
       return jsonError(c, 401, ErrorCode.UNAUTHORIZED, "missing, invalid or expired token");
     }
+    setClaims(c, claims);
     await next();
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { MAX_BODY_BYTES } from "./http.ts";
 import { registerUser, type SessionBody, withApp } from "./test_app.ts";
 

@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { errorBody, ErrorCode, type Schema } from "@im/shared/protocol";
+import { errorBody, ErrorCode, type Schema } from "@im/protocol";
 import type { AuthDeps } from "./deps.ts";
 import {
   type AccessClaims,
@@ -61,7 +61,7 @@ export function bearerToken(c: Context): string | null {
  * revocation list cannot be read the answer is "fail", never "allow".
  */
 export async function authenticate(
-  deps: Pick<AuthDeps, "redis" | "keys" | "config" | "jwtSecret">,
+  deps: Pick<AuthDeps, "kv" | "config" | "jwtSecret">,
   token: string,
 ): Promise<AccessClaims | null> {
   let claims: AccessClaims;
@@ -71,5 +71,20 @@ export async function authenticate(
     if (e instanceof InvalidTokenError) return null;
     throw e;
   }
-  return (await isSessionRevoked(deps.redis, deps.keys, claims.sessionId)) ? null : claims;
+  return (await isSessionRevoked(deps.kv, claims.sessionId)) ? null : claims;
+}
+
+const CLAIMS = "im.claims";
+
+/** Keeps the verified claims on the request for the handlers behind `requireAuth`. */
+export function setClaims(c: Context, claims: AccessClaims): void {
+  c.set(CLAIMS, claims);
+}
+
+/** The caller's identity: only ever the verified token's, never a field of the request. */
+export function claimsOf(c: Context): AccessClaims {
+  const claims = c.get(CLAIMS) as AccessClaims | undefined;
+  // A route mounted without requireAuth is a bug, not an anonymous caller.
+  if (!claims) throw new Error(`${c.req.path} is not behind requireAuth`);
+  return claims;
 }

@@ -7,7 +7,8 @@
  */
 import type { Kysely } from "kysely";
 import type { Database } from "@im/shared/db";
-import { ErrorCode, PermanentError } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
+import { PermanentError } from "@im/shared/errors";
 import { constantTimeEqual } from "./passwords.ts";
 
 export type Executor = Kysely<Database>;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ErrorCode, PermanentError } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
+import { PermanentError } from "@im/shared/errors";
 import { testEnv } from "@im/shared/testing";
 import { issueRefresh, parseRefreshToken, revokeFamily, rotateRefresh } from "./refresh.ts";
 import type { Executor } from "./refresh.ts";

@@ -1,6 +1,7 @@
 /** Login, refresh and logout: the endpoints that open and close sessions. */
 import type { Context, Handler } from "hono";
-import { ErrorCode, object, optional, PermanentError, str } from "@im/shared/protocol";
+import { ErrorCode, object, optional, str } from "@im/protocol";
+import { PermanentError } from "@im/shared/errors";
 import type { AuthDeps } from "./deps.ts";
 import { authenticate, bearerToken, jsonError, readBody } from "./http.ts";
 import { burnVerify, isValidUsername, verifyPassword } from "./passwords.ts";
@@ -10,12 +11,15 @@ import { DEVICE_ID, markSessionRevoked, signAccessToken } from "./tokens.ts";
 import { findUserById, findUserByName } from "./users.ts";
 
 // Loose bounds: a string that breaks the account rules is simply a failed login.
+/** A gateway the client could not connect to: hand out another one if any is live. */
+const avoidGateway = optional(str({ min: 1, max: 40, pattern: /^[A-Za-z0-9_-]+$/ }));
 const LoginBody = object({
   username: str({ min: 1, max: 64 }),
   password: str({ min: 1, max: 512 }),
   deviceId: optional(str({ min: 1, max: 64, pattern: DEVICE_ID })),
+  avoidGateway,
 });
-const RefreshBody = object({ refreshToken: str({ min: 1, max: 256 }) });
+const RefreshBody = object({ refreshToken: str({ min: 1, max: 256 }), avoidGateway });
 
 type Gateway = { gatewayId: string; url: string };
 
@@ -70,7 +74,7 @@ export function login(deps: AuthDeps, throttle: LoginThrottle): Handler {
       return jsonError(c, 401, ErrorCode.INVALID_CREDENTIALS, "invalid username or password");
     }
     await throttle.succeed(username, ip);
-    const gw = await deps.pickGateway();
+    const gw = await deps.pickGateway(body.value.avoidGateway);
     if (!gw) return unavailable(c);
     const deviceId = body.value.deviceId ?? crypto.randomUUID();
     const refresh = await issueRefresh(deps.db, {
@@ -95,7 +99,7 @@ export function refresh(deps: AuthDeps): Handler {
     };
     // Picked before the token is spent: a 503 after rotating would strand the client with a
     // spent token whose next use looks like theft.
-    const gw = await deps.pickGateway();
+    const gw = await deps.pickGateway(body.value.avoidGateway);
     if (!gw) return unavailable(c);
     const now = Date.now();
     const outcome = await rotateRefresh(
@@ -116,7 +120,7 @@ export function refresh(deps: AuthDeps): Handler {
         sessionId: familyId,
         ip,
       });
-      await markSessionRevoked(deps.redis, deps.keys, familyId, deps.config.accessTtlSec);
+      await markSessionRevoked(deps.kv, familyId, deps.config.accessTtlSec);
       await deps.onSessionRevoked(userId, deviceId, familyId);
       return rejected();
     }
@@ -139,7 +143,7 @@ export function logout(deps: AuthDeps): Handler {
     }
     const { userId, deviceId, sessionId } = claims;
     await revokeFamily(deps.db, sessionId, Date.now());
-    await markSessionRevoked(deps.redis, deps.keys, sessionId, deps.config.accessTtlSec);
+    await markSessionRevoked(deps.kv, sessionId, deps.config.accessTtlSec);
     await deps.onSessionRevoked(userId, deviceId, sessionId);
     deps.log.info("logout", { userId, deviceId, sessionId });
     return c.body(null, 204);

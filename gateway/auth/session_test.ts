@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { authenticate } from "./http.ts";
 import { registerUser, type SessionBody, type TestApp, withApp } from "./test_app.ts";
 

@@ -1,6 +1,7 @@
 /** Fixture for the auth integration tests: real MariaDB and Redis, the app called in-process. */
 import type { Hono } from "hono";
 import type { Config } from "@im/shared/config";
+import { IoredisKv } from "@im/shared/kv";
 import { createLogger } from "@im/shared/log";
 import { TEST_JWT_SECRET, type TestEnv, testEnv } from "@im/shared/testing";
 import type { AuthDeps } from "./deps.ts";
@@ -30,7 +31,7 @@ export async function withApp(
     };
     const deps: AuthDeps = {
       db: env.db,
-      redis: env.redis,
+      kv: new IoredisKv(env.redis, env.keys),
       keys: env.keys,
       config: env.config,
       jwtSecret: TEST_JWT_SECRET,

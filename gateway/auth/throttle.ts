@@ -4,40 +4,12 @@
  * An attempt is counted *before* the password is verified. Counting only after a failure would
  * let a burst of parallel guesses all pass the check before the first failure is recorded; with
  * argon2 taking ~80 ms, that burst is the whole attack. A successful login clears the username
- * counter and hands its IP slot back, so only failures accumulate.
+ * counter and hands its IP slot back, so only failures accumulate. Counters sit behind the KV
+ * port (one Lua script per step, shared/kv/scripts.ts), over TCP or the REST API alike.
  */
 import type { Config } from "@im/shared/config";
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
-
-/**
- * Takes one attempt slot of a counter, unless it is full.
- * KEYS[1] counter   ARGV[1] limit   ARGV[2] window ms
- * Returns {1, pttl} when full (nothing changed), {0, count} after counting the attempt.
- * The expiry is set whenever missing, so a counter can never outlive its window forever.
- */
-const RESERVE = `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n >= tonumber(ARGV[1]) then
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
-  return {1, ttl}
-end
-n = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return {0, n}
-`;
-
-/**
- * Gives back a slot taken by RESERVE. KEYS[1] counter. Returns the new count (0 when absent).
- * A missing key is left missing: DECR would create one without an expiry.
- */
-const RELEASE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local n = redis.call('DECR', KEYS[1])
-if n <= 0 then redis.call('DEL', KEYS[1]) end
-return n
-`;
+import type { KvStore } from "@im/shared/kv";
 
 export type ThrottleConfig = Pick<
   Config,
@@ -52,7 +24,7 @@ export interface ThrottleVerdict {
 
 export class LoginThrottle {
   constructor(
-    private readonly redis: Redis,
+    private readonly kv: KvStore,
     private readonly keys: Keys,
     private readonly config: ThrottleConfig,
   ) {}
@@ -78,24 +50,20 @@ export class LoginThrottle {
   async succeed(username: string, ip: string): Promise<void> {
     // The IP counter is not cleared: one valid account must not reset an IP's guessing budget.
     await Promise.all([
-      this.redis.del(this.keys.loginFailures("user", username)),
+      this.kv.clearCounter(this.keys.loginFailures("user", username)),
       this.release(this.keys.loginFailures("ip", ipBucket(ip))),
     ]);
   }
 
   private async reserve(key: string, limit: number): Promise<ThrottleVerdict> {
-    const windowMs = this.config.loginWindowSec * 1000;
-    const [full, value] = await this.redis.eval(RESERVE, 1, key, limit, windowMs) as [
-      number,
-      number,
-    ];
-    return full === 1
-      ? { blocked: true, retryAfterSec: Math.max(1, Math.ceil(value / 1000)) }
-      : { blocked: false, retryAfterSec: 0 };
+    const v = await this.kv.takeSlot(key, limit, this.config.loginWindowSec * 1000);
+    return v.taken
+      ? { blocked: false, retryAfterSec: 0 }
+      : { blocked: true, retryAfterSec: Math.max(1, Math.ceil(v.retryAfterMs / 1000)) };
   }
 
   private async release(key: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, key);
+    await this.kv.returnSlot(key);
   }
 }
 

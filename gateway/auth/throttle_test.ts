@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { IoredisKv } from "@im/shared/kv";
 import { testEnv } from "@im/shared/testing";
 import { ipBucket, LoginThrottle } from "./throttle.ts";
 
@@ -16,7 +17,7 @@ Deno.test("ipBucket: IPv4 as is, IPv4-mapped unwrapped, IPv6 by /64", () => {
 Deno.test("throttle: N attempts per username, then blocked with a Retry-After within the window", async () => {
   const env = await testEnv({ loginMaxFailures: 3, loginWindowSec: 60 });
   try {
-    const t = new LoginThrottle(env.redis, env.keys, env.config);
+    const t = new LoginThrottle(new IoredisKv(env.redis, env.keys), env.keys, env.config);
     assert.equal((await t.attempt("alice", "10.0.0.1")).blocked, false);
     // The counter carries an expiry from its first attempt, so a lock cannot last forever.
     for (const kind of ["user", "ip"] as const) {
@@ -39,7 +40,7 @@ Deno.test("throttle: N attempts per username, then blocked with a Retry-After wi
 Deno.test("throttle: parallel attempts cannot overshoot the limit", async () => {
   const env = await testEnv({ loginMaxFailures: 5, loginMaxFailuresPerIp: 1000 });
   try {
-    const t = new LoginThrottle(env.redis, env.keys, env.config);
+    const t = new LoginThrottle(new IoredisKv(env.redis, env.keys), env.keys, env.config);
     const verdicts = await Promise.all(
       Array.from({ length: 40 }, () => t.attempt("carol", "10.0.0.3")),
     );
@@ -52,7 +53,7 @@ Deno.test("throttle: parallel attempts cannot overshoot the limit", async () => 
 Deno.test("throttle: per-IP limit across usernames; success forgives the account, not the IP", async () => {
   const env = await testEnv({ loginMaxFailures: 2, loginMaxFailuresPerIp: 4 });
   try {
-    const t = new LoginThrottle(env.redis, env.keys, env.config);
+    const t = new LoginThrottle(new IoredisKv(env.redis, env.keys), env.keys, env.config);
     const ip = "198.51.100.9";
     assert.equal((await t.attempt("dave", ip)).blocked, false);
     await t.succeed("dave", ip);

@@ -4,8 +4,7 @@
  */
 import { sign, verify } from "hono/jwt";
 import type { Config } from "@im/shared/config";
-import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import type { KvStore } from "@im/shared/kv";
 
 const ALG = "HS256";
 /** Gateways' clocks differ slightly; a token minted by one must work at once on another. */
@@ -91,8 +90,8 @@ export async function verifyAccessToken(
   return { userId: sub, deviceId: did, sessionId: sid, exp };
 }
 
-export async function isSessionRevoked(redis: Redis, keys: Keys, sid: string): Promise<boolean> {
-  return (await redis.exists(keys.revokedSession(sid))) === 1;
+export function isSessionRevoked(kv: KvStore, sid: string): Promise<boolean> {
+  return kv.isSessionRevoked(sid);
 }
 
 /**
@@ -100,10 +99,9 @@ export async function isSessionRevoked(redis: Redis, keys: Keys, sid: string): P
  * that the tokens have expired on their own and the marker is not needed.
  */
 export async function markSessionRevoked(
-  redis: Redis,
-  keys: Keys,
+  kv: KvStore,
   sid: string,
   accessTtlSec: number,
 ): Promise<void> {
-  await redis.set(keys.revokedSession(sid), "1", "PX", (accessTtlSec + CLOCK_SKEW_SEC) * 1000);
+  await kv.revokeSession(sid, (accessTtlSec + CLOCK_SKEW_SEC) * 1000);
 }

@@ -3,7 +3,7 @@
  * rate limiting and bounded outbound buffering. Closing is idempotent: Deno may fire `close`
  * twice, and several parts of the gateway may decide to close the same socket.
  */
-import { CloseCode, type ServerFrame } from "@im/shared/protocol";
+import { CloseCode, type ServerFrame } from "@im/protocol";
 import { RateLimiter } from "../ratelimit.ts";
 
 export interface Identity {
@@ -26,6 +26,10 @@ export class Conn {
   lastSeen = Date.now();
   closed = false;
   readonly limiter: RateLimiter;
+  /** Stored frames are appended one at a time, in the order they arrived (see session.ts). */
+  #txTail: Promise<void> = Promise.resolve();
+  /** Set once a stored frame could not be appended: nothing after it on this connection is. */
+  txBroken = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -55,6 +59,11 @@ export class Conn {
       return;
     }
     this.socket.send(text);
+  }
+
+  /** Runs `step` after every earlier one of this connection has finished. */
+  inOrder(step: () => Promise<void>): void {
+    this.#txTail = this.#txTail.then(step, step);
   }
 
   close(code: number, reason: string): void {

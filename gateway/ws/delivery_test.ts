@@ -3,7 +3,7 @@
  * MariaDB: receipts, stored-offline, recall, sync, history, msgId batches and re-push.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "@im/shared/protocol";
+import { ErrorCode } from "@im/protocol";
 import { type Session, startSystem, type System, TestSocket } from "../test_support.ts";
 
 let n = 0;

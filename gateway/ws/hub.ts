@@ -5,8 +5,9 @@
  */
 import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
-import { CloseCode } from "@im/shared/protocol";
+import { CloseCode } from "@im/protocol";
 import type { Redis, RouteStore } from "@im/shared/redis";
+import { closeLine, RESULT_FIELD } from "@im/shared/wire";
 import type { Conn } from "./conn.ts";
 
 export class Hub {
@@ -64,8 +65,8 @@ export class Hub {
     await this.redis.xadd(
       this.keys.gateway(gatewayId),
       "*",
-      "d",
-      `!close ${connId} ${code} ${reason}`,
+      RESULT_FIELD,
+      closeLine(connId, code, reason),
     );
   }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CloseCode } from "@im/shared/protocol";
+import { CloseCode } from "@im/protocol";
 import { createLogger } from "@im/shared/log";
 import type { Keys } from "@im/shared/keys";
 import type { Redis, RouteStore } from "@im/shared/redis";

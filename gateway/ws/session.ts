@@ -9,10 +9,10 @@ import {
   CloseCode,
   type ErrorBody,
   ErrorCode,
-  LOCAL_TYPES,
   parseClientFrame,
   PROTOCOL_VERSION,
-} from "@im/shared/protocol";
+  specOf,
+} from "@im/protocol";
 import type { Counter } from "@im/shared/metrics";
 import type { Conn } from "./conn.ts";
 import type { Hub } from "./hub.ts";
@@ -93,19 +93,37 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
     }
     const frame = parsed.frame;
     d.framesIn.inc({ type: frame.type });
-    if (LOCAL_TYPES.has(frame.type)) {
+    if (specOf(frame.type).lane === "local") {
       return conn.send({
         type: "pong",
         ...(frame.id ? { id: frame.id } : {}),
         data: { serverTime: Date.now() },
       });
     }
-    d.ingest.submit(conn, frame as BusinessFrame).catch((err) => {
-      log.error("could not enqueue frame", { err });
+    const unavailable = () =>
       sendError(
         { code: ErrorCode.UNAVAILABLE, message: "temporarily unavailable: retry" },
         frame.id,
       );
+    if (specOf(frame.type).lane !== "tx") {
+      return void d.ingest.submit(conn, frame as BusinessFrame).catch((err) => {
+        log.error("could not enqueue frame", { err });
+        unavailable();
+      });
+    }
+    // Stored frames keep their order: one append at a time per connection, and once one fails
+    // nothing after it is appended (a later one must never get the smaller seq). The client
+    // reconnects and resends what was not acknowledged, in order (docs/PROTOCOL.md).
+    conn.inOrder(async () => {
+      if (conn.txBroken) return unavailable();
+      try {
+        await d.ingest.submit(conn, frame as BusinessFrame);
+      } catch (err) {
+        log.error("could not enqueue frame; closing so the client resends in order", { err });
+        conn.txBroken = true;
+        unavailable();
+        conn.close(CloseCode.STORE_UNAVAILABLE, "store unavailable: reconnect and resend in order");
+      }
     });
   };
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CloseCode, ErrorCode } from "@im/shared/protocol";
+import { CloseCode, ErrorCode } from "@im/protocol";
 import { startSystem, TestSocket } from "../test_support.ts";
 
 Deno.test("ws: the upgrade needs a valid token and an allowed Origin", async () => {

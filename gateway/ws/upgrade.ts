@@ -5,7 +5,7 @@
  * The answer names only the fixed protocol "im.v1": the token is never echoed.
  */
 import type { Context } from "hono";
-import { errorBody, ErrorCode } from "@im/shared/protocol";
+import { errorBody, ErrorCode } from "@im/protocol";
 import type { Identity } from "./conn.ts";
 import { originAllowed } from "../origin.ts";
 

@@ -4,6 +4,7 @@
  * docs/BENCHMARKS.md, not for the test suite.
  */
 import { type BenchReport, parseArgs, runBench } from "./main.ts";
+import type { ProbeReport } from "./report.ts";
 
 function assert(cond: unknown, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
@@ -45,13 +46,51 @@ function checkTraffic(r: BenchReport) {
 const base = ["--users", "4", "--duration", "2", "--warmup", "0.5", "--out", "/dev/null"];
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
-Deno.test("bench e2e at a fixed rate produces a well-formed report", opts, async () => {
-  const r = await runBench(parseArgs([...base, "--mode", "e2e", "--rate", "200"]));
+function checkProbe(p: ProbeReport | null, name: string) {
+  assert(p, `${name} probe reported`);
+  // One receiver per request here: a history reply, or the partner's only device.
+  assert(p.sent > 0 && p.received === p.sent, `${name}: ${JSON.stringify(p)}`);
+  assert(p.lost === 0, `${name}: nothing lost`);
+  const l = p.latencyMs;
+  assert(l.count === p.received, `${name}: one latency per answer`);
+  assert(0 <= l.p50 && l.p50 <= l.p95 && l.p95 <= l.p99 && l.p99 <= l.max, "ordered quantiles");
+}
+
+Deno.test(
+  "bench e2e at a fixed rate, with both probes, produces a well-formed report",
+  opts,
+  async () => {
+    const r = await runBench(
+      parseArgs([
+        ...base,
+        "--mode",
+        "e2e",
+        "--rate",
+        "200",
+        "--history-rate",
+        "20",
+        "--typing-rate",
+        "50",
+      ]),
+    );
+    checkCommon(r, 4 + 4); // the probe's four reader connections
+    checkTraffic(r);
+    assert(r.processes.gateway.pids.length === 1 && r.processes.worker.pids.length === 1, "pids");
+    assert(r.processes.gateway.rssMiB > 0 && r.processes.worker.rssMiB > 0, "system RSS");
+    assert(r.targets.some((t) => t.name.startsWith("p99 send")), "latency target evaluated");
+    checkProbe(r.probes.history, "history");
+    checkProbe(r.probes.typing, "typing");
+    assert(r.targets.some((t) => t.name.startsWith("p99 typing")), "typing target evaluated");
+  },
+);
+
+Deno.test("bench typing sends typing frames only and reports their latency", opts, async () => {
+  const r = await runBench(parseArgs([...base, "--mode", "typing", "--typing-rate", "100"]));
   checkCommon(r, 4);
-  checkTraffic(r);
-  assert(r.processes.gateway.pids.length === 1 && r.processes.worker.pids.length === 1, "pids");
-  assert(r.processes.gateway.rssMiB > 0 && r.processes.worker.rssMiB > 0, "system RSS");
-  assert(r.targets.some((t) => t.name.startsWith("p99")), "latency target evaluated");
+  assert(r.throughput.sent === 0, "no messages in the window");
+  assert(r.probes.history === null, "no history probe");
+  checkProbe(r.probes.typing, "typing");
+  assert(Object.keys(r.errors.errorFrames).length === 0, "no error frames");
 });
 
 Deno.test("bench e2e flat out with the npm ws client", opts, async () => {

@@ -17,7 +17,8 @@
 import { Redis } from "ioredis";
 import { createPool } from "mysql2";
 import { CONSUMER_GROUP, Keys } from "@im/shared/keys";
-import { directConversationId, partitionOf } from "@im/shared/partition";
+import { directConversationId, parseConversationId } from "@im/protocol";
+import { partitionOf } from "@im/shared/partition";
 import type { BenchSocket, ClientOptions } from "./ws_client.ts";
 
 export interface FloorConn {
@@ -167,6 +168,10 @@ export async function runFloorConsumer(o: {
         [...new Set(entries.map((e) => e.env.userId))],
         entries.map((e) => e.env.frame.data.clientMsgId),
       ]);
+      const membersOf = (c: string) => {
+        const p = parseConversationId(c);
+        return p?.kind === "direct" ? p.members : [];
+      };
       const convOf = (e: Env) => directConversationId(e.userId, e.frame.data.to);
       const convs = [...new Set(entries.map((e) => convOf(e.env)))];
       const [rows] = await conn.query(
@@ -194,7 +199,7 @@ export async function runFloorConsumer(o: {
       if (fresh.length) {
         await conn.query(
           "INSERT IGNORE INTO conversation_members (conversation_id, user_id, joined_at) VALUES ?",
-          [fresh.flatMap((c) => c.split(":").slice(1).map((u) => [c, u, now]))],
+          [fresh.flatMap((c) => membersOf(c).map((u) => [c, u, now]))],
         );
       }
       await conn.query(

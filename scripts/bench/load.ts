@@ -1,205 +1,130 @@
 /**
  * One load-generator process (the orchestrator starts one or more): opens its share of the
- * connections, then either drives 1:1 traffic (e2e) or holds them (idle). It talks to the
- * orchestrator in JSON lines: stdout carries events, stdin carries "go" and "stop".
+ * connections, then either drives 1:1 traffic and the probes (e2e) or holds them (idle). It talks
+ * to the orchestrator in JSON lines: stdout carries events, stdin carries "go" and "stop".
  *
  *   deno run -A scripts/bench/load.ts <spec.json>
  */
-import {
-  type BenchSocket,
-  type ClientKind,
-  type ClientOptions,
-  connectClient,
-} from "./ws_client.ts";
-import { Histogram, type HistogramData } from "./stats.ts";
-import { readLines } from "./lines.ts";
+import { openAll, startHeartbeats } from "./connect.ts";
 import { FloorTransport } from "./floor.ts";
+import { readLines } from "./lines.ts";
+import type { LoadResult, LoadSpec, ReadyEvent } from "./load_types.ts";
+import { HistoryProbe, TypingProbe } from "./probes.ts";
+import { now, sleep, Window } from "./ticker.ts";
+import { MessageTraffic } from "./traffic.ts";
+import type { BenchSocket } from "./ws_client.ts";
 
-export interface ConnSpec {
-  userId: string;
-  /** The user this connection sends to (its pair); unused when idle. */
-  partner: string;
-  hostname: string;
-  port: number;
-  token: string;
-}
-
-export interface LoadSpec {
-  role: "e2e" | "idle";
-  proc: number;
-  /** "floor": no sockets; envelopes go straight to the partition streams (see floor.ts). */
-  client: ClientKind | "floor";
-  conns: ConnSpec[];
-  floor?: { redisUrl: string; prefix: string; partitions: number };
-  /** Messages per second for this process; 0 = flat out with `window` in flight per connection. */
-  rate: number;
-  window: number;
-  size: number;
-  warmupMs: number;
-  durationMs: number;
-  drainMs: number;
-  connectConcurrency: number;
-  heartbeatSec: number;
-  /** Ack deliveries (msg.delivered, cumulative, coalesced every ackMs) as the SDK does; 0 = never. */
-  ackMs: number;
-}
-
-export interface ReadyEvent {
-  event: "ready";
-  opened: number;
-  failed: number;
-  connectSec: number;
-  errors: string[];
-}
-
-export interface LoadResult {
-  event: "result";
-  /** Messages sent inside the measurement window. */
-  sent: number;
-  acked: number;
-  /** Messages (first receipt) delivered inside the window. */
-  delivered: number;
-  /** Every msg.new frame received inside the window (a message reaches every device). */
-  deliveredFrames: number;
-  /** Window messages still without ack or delivery after the drain. */
-  lost: number;
-  errorFrames: Record<string, number>;
-  unexpectedCloses: number;
-  unknownFrames: number;
-  held: number;
-  windowSec: number;
-  ack: HistogramData;
-  e2e: HistogramData;
-}
+export type { ConnSpec, LoadResult, LoadSpec, ReadyEvent } from "./load_types.ts";
 
 const enc = (o: unknown) => console.log(JSON.stringify(o));
 
-interface Pending {
-  t0: number;
-  inWindow: boolean;
-  acked: boolean;
-  delivered: boolean;
-}
+/** Frames a generator expects and ignores. */
+const IGNORED = ['{"type":"pong"', '{"type":"hello"', '{"type":"ok"', '{"type":"receipt"'];
+const SEED_TIMEOUT_MS = 30_000;
 
-const CMID = '"clientMsgId":"';
+/** Everything one generator runs: sockets, traffic, probes and the counts they share. */
+class Generator {
+  readonly win = new Window();
+  readonly sockets: Array<BenchSocket | null>;
+  readonly traffic: MessageTraffic;
+  readonly history: HistoryProbe | null;
+  readonly typing: TypingProbe | null;
+  readonly errorFrames: Record<string, number> = {};
+  unexpectedCloses = 0;
+  unknownFrames = 0;
+  stopping = false;
 
-const ACK_PHASES = 10;
+  constructor(readonly spec: LoadSpec) {
+    this.sockets = spec.conns.map(() => null);
+    // The floor consumer stands in for sends only: it has no delivery acks to take.
+    const ackMs = spec.client === "floor" ? 0 : spec.ackMs;
+    this.traffic = new MessageTraffic(spec.conns, this.sockets, this.win, { ...spec, ackMs });
+    this.history = spec.historyRate > 0
+      ? new HistoryProbe(spec.conns, this.sockets, this.win, spec.proc, spec.historyRate)
+      : null;
+    this.typing = spec.typingRate > 0
+      ? new TypingProbe(spec.conns, this.sockets, this.win, spec.typingRate)
+      : null;
+  }
 
-/** msg.new data starts {"msgId":..,"conversationId":..,"seq":..} (workers/views.ts toView). */
-const ACK_FIELDS = /"conversationId":"([^"]+)","seq":(\d+)/;
+  onText(i: number, text: string): void {
+    const t = now();
+    if (
+      this.traffic.onText(i, text, t) || this.history?.onText(text, t) ||
+      this.typing?.onText(i, text, t)
+    ) return;
+    if (text.startsWith('{"type":"error"')) this.#onError(i, text, t);
+    else if (!IGNORED.some((p) => text.startsWith(p))) this.unknownFrames++;
+  }
 
-function extractCmid(text: string): string | null {
-  const i = text.indexOf(CMID);
-  if (i < 0) return null;
-  const s = i + CMID.length;
-  return text.slice(s, text.indexOf('"', s));
+  #onError(i: number, text: string, t: number) {
+    let code = "?";
+    try {
+      const f = JSON.parse(text);
+      code = String(f.data?.code);
+      if (typeof f.id === "string") {
+        this.traffic.onError(i, f.id, t);
+        this.history?.onError(f.id);
+      }
+    } catch { /* counted anyway */ }
+    this.errorFrames[code] = (this.errorFrames[code] ?? 0) + 1;
+  }
+
+  /** Conversations the probes need, created (and filled) before the window; errors if not. */
+  async seed(): Promise<string[]> {
+    this.history?.seed(this.traffic);
+    this.typing?.seed(this.traffic);
+    const until = now() + SEED_TIMEOUT_MS;
+    while (this.traffic.unackedSeeds() > 0 && now() < until) await sleep(20);
+    const left = this.traffic.unackedSeeds();
+    return left ? [`${left} seed messages unanswered after ${SEED_TIMEOUT_MS} ms`] : [];
+  }
+
+  /** Warm-up, the window, then a drain that waits for what the window sent (up to drainMs). */
+  async runWindow(): Promise<LoadResult> {
+    const { spec, win } = this;
+    const start = now();
+    win.start = start + spec.warmupMs;
+    win.end = win.start + spec.durationMs;
+    win.sending = true;
+    if (spec.messages) this.traffic.start(start);
+    this.history?.start(start);
+    this.typing?.start(start);
+    await sleep(win.end - start);
+    win.sending = false;
+    const until = now() + spec.drainMs;
+    while (now() < until && this.#open() > 0) await sleep(50);
+    return this.result(spec.durationMs / 1000);
+  }
+
+  #open(): number {
+    return this.traffic.open() + (this.history?.open() ?? 0) + (this.typing?.open() ?? 0);
+  }
+
+  result(windowSec: number): LoadResult {
+    const t = this.traffic;
+    return {
+      event: "result",
+      sent: t.sent,
+      acked: t.acked,
+      delivered: t.delivered,
+      deliveredFrames: t.deliveredFrames,
+      lost: t.open(),
+      errorFrames: this.errorFrames,
+      unexpectedCloses: this.unexpectedCloses,
+      unknownFrames: this.unknownFrames + t.unknown + (this.typing?.unknown ?? 0),
+      held: this.sockets.filter((s) => s?.open).length,
+      windowSec,
+      ack: t.ack.toJSON(),
+      e2e: t.e2e.toJSON(),
+      history: this.history?.result() ?? null,
+      typing: this.typing?.result() ?? null,
+    };
+  }
 }
 
 export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): Promise<void> {
-  const now = () => performance.now();
-  const pending = new Map<string, Pending>();
-  const ackH = new Histogram();
-  const e2eH = new Histogram();
-  const errorFrames: Record<string, number> = {};
-  let winStart = Infinity, winEnd = Infinity;
-  let sending = false;
-  let sent = 0, acked = 0, delivered = 0, deliveredFrames = 0, unknownFrames = 0;
-  let unexpectedCloses = 0;
-  let stopping = false;
-  const sockets: Array<BenchSocket | null> = spec.conns.map(() => null);
-  const inflight = new Int32Array(spec.conns.length);
-  const counters = new Int32Array(spec.conns.length);
-  const body = "x".repeat(spec.size);
-  const flatOut = spec.rate <= 0;
-  // Highest seq received per conversation and connection, acked on a timer like the SDK does.
-  const toAck: Array<Map<string, number>> = spec.conns.map(() => new Map());
-  // Each connection flushes on its own phase of the period (as independent clients would),
-  // not all at once: ACK_PHASES ticks per period, connection i flushes on tick i % ACK_PHASES.
-  let ackTick = 0;
-  const ackTimer = spec.ackMs > 0 && spec.client !== "floor"
-    ? setInterval(() => {
-      const phase = ackTick++ % ACK_PHASES;
-      for (let i = phase; i < toAck.length; i += ACK_PHASES) {
-        if (toAck[i].size === 0) continue;
-        const ws = sockets[i];
-        if (ws?.open) {
-          for (const [conversationId, seq] of toAck[i]) {
-            ws.sendText(
-              `{"type":"msg.delivered","data":{"conversationId":"${conversationId}","seq":${seq}}}`,
-            );
-          }
-        }
-        toAck[i].clear();
-      }
-    }, Math.max(1, spec.ackMs / ACK_PHASES))
-    : null;
-
-  const sendOne = (i: number, t0: number) => {
-    const ws = sockets[i];
-    if (!ws || !ws.open || !sending) return;
-    const cmid = `p${spec.proc}c${i}n${counters[i]++}`;
-    const c = spec.conns[i];
-    ws.sendText(
-      `{"type":"msg.send","id":"${cmid}","data":{"to":"${c.partner}","clientMsgId":"${cmid}",` +
-        `"kind":"text","body":"${body}"}}`,
-    );
-    const inWindow = t0 >= winStart && t0 < winEnd;
-    if (inWindow) sent++;
-    pending.set(cmid, { t0, inWindow, acked: false, delivered: false });
-    inflight[i]++;
-  };
-
-  const onText = (i: number, text: string) => {
-    const t = now();
-    if (text.startsWith('{"type":"msg.new"')) {
-      if (ackTimer !== null) {
-        const m = ACK_FIELDS.exec(text);
-        if (m && Number(m[2]) > (toAck[i].get(m[1]) ?? 0)) toAck[i].set(m[1], Number(m[2]));
-      }
-      const p = pending.get(extractCmid(text) ?? "");
-      if (!p) return void unknownFrames++;
-      const inWin = t >= winStart && t < winEnd;
-      if (inWin) deliveredFrames++;
-      if (p.delivered) return;
-      p.delivered = true;
-      if (inWin) delivered++;
-      if (p.inWindow) e2eH.record(t - p.t0);
-    } else if (text.startsWith('{"type":"msg.sent"')) {
-      const p = pending.get(extractCmid(text) ?? "");
-      if (!p || p.acked) return void unknownFrames++;
-      p.acked = true;
-      inflight[i]--;
-      if (p.inWindow) {
-        acked++;
-        ackH.record(t - p.t0);
-      }
-      if (flatOut && sending) sendOne(i, t);
-    } else if (text.startsWith('{"type":"error"')) {
-      let code = "?";
-      try {
-        const f = JSON.parse(text);
-        code = String(f.data?.code);
-        const p = f.id ? pending.get(f.id) : undefined;
-        if (p && !p.acked) {
-          p.acked = true;
-          inflight[i]--;
-          if (flatOut && sending) sendOne(i, t);
-        }
-      } catch { /* counted anyway */ }
-      errorFrames[code] = (errorFrames[code] ?? 0) + 1;
-    } else if (
-      !text.startsWith('{"type":"pong"') && !text.startsWith('{"type":"hello"') &&
-      !text.startsWith('{"type":"ok"') && !text.startsWith('{"type":"receipt"')
-    ) {
-      unknownFrames++;
-    }
-  };
-
-  // Connect, each connection ready once its hello arrives.
-  const t0 = now();
-  let opened = 0, failed = 0;
-  const errors: string[] = [];
-  let next = 0;
+  const g = new Generator(spec);
   const floor = spec.client === "floor"
     ? new FloorTransport(
       spec.floor!.redisUrl,
@@ -208,141 +133,34 @@ export async function runLoad(spec: LoadSpec, commands: AsyncIterable<string>): 
       spec.proc,
     )
     : null;
-  const connectOne = async (i: number) => {
-    const c = spec.conns[i];
-    let hello!: () => void;
-    const gotHello = new Promise<void>((r) => hello = r);
-    const connect = (o: ClientOptions) =>
-      floor
-        ? floor.open({
-          userId: c.userId,
-          partner: c.partner,
-          deviceId: `bench${i}`,
-          connId: `p${spec.proc}c${i}`,
-        }, o)
-        : connectClient(spec.client as ClientKind, o);
-    try {
-      const ws = await connect({
-        hostname: c.hostname,
-        port: c.port,
-        path: "/ws",
-        token: c.token,
-        readBufferBytes: spec.role === "idle" ? 2048 : 65536,
-        onText: (text) => {
-          if (text.startsWith('{"type":"hello"')) hello();
-          else onText(i, text);
-        },
-        onClose: () => {
-          sockets[i] = null;
-          hello();
-          if (!stopping) unexpectedCloses++;
-        },
-      });
-      sockets[i] = ws;
-      await Promise.race([gotHello, new Promise((r) => setTimeout(r, 15_000))]);
-      if (!sockets[i]) throw new Error("closed before hello");
-      opened++;
-    } catch (err) {
-      failed++;
-      if (errors.length < 5) errors.push(String((err as Error)?.message ?? err));
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(spec.connectConcurrency, spec.conns.length) }, async () => {
-      while (next < spec.conns.length) await connectOne(next++);
-    }),
-  );
-  enc(
-    {
-      event: "ready",
-      opened,
-      failed,
-      connectSec: Math.round(now() - t0) / 1000,
-      errors,
-    } satisfies ReadyEvent,
-  );
-
-  // Heartbeats keep idle connections inside the gateway's idle timeout.
-  const hbEvery = Math.max(1000, (spec.heartbeatSec * 1000) / 2);
-  let hbNext = 0;
-  const hbTimer = setInterval(() => {
-    // A slice of the connections every 100 ms, so heartbeats are spread over the interval.
-    const per = Math.ceil(spec.conns.length / (hbEvery / 100));
-    for (let k = 0; k < per && spec.conns.length; k++) {
-      sockets[hbNext]?.sendText('{"type":"ping"}');
-      hbNext = (hbNext + 1) % spec.conns.length;
-    }
-  }, 100);
-
-  const finish = (windowSec: number): LoadResult => {
-    let lost = 0;
-    for (const p of pending.values()) if (p.inWindow && (!p.acked || !p.delivered)) lost++;
-    return {
-      event: "result",
-      sent,
-      acked,
-      delivered,
-      deliveredFrames,
-      lost,
-      errorFrames,
-      unexpectedCloses,
-      unknownFrames,
-      held: sockets.filter((s) => s?.open).length,
-      windowSec,
-      ack: ackH.toJSON(),
-      e2e: e2eH.toJSON(),
-    };
-  };
-
+  // Heartbeats start before the first connection opens: opening 20,000 on a busy machine can
+  // outlast the gateway's idle timeout, which would close the first ones before any ping.
+  const stopHeartbeats = startHeartbeats(g.sockets, spec.heartbeatSec);
+  const ready: ReadyEvent = await openAll(spec, g.sockets, floor, {
+    onText: (i, text) => g.onText(i, text),
+    onClose: () => {
+      if (!g.stopping) g.unexpectedCloses++;
+    },
+  });
+  g.traffic.startAcks();
+  if (spec.role === "e2e") ready.errors.push(...await g.seed());
+  enc(ready);
   for await (const line of commands) {
     const cmd = line.trim();
     if (cmd === "go" && spec.role === "e2e") {
-      const start = now();
-      winStart = start + spec.warmupMs;
-      winEnd = winStart + spec.durationMs;
-      sending = true;
-      if (flatOut) {
-        for (let i = 0; i < spec.conns.length; i++) {
-          for (let k = 0; k < spec.window; k++) sendOne(i, now());
-        }
-      } else {
-        // Each message has a scheduled time; latency counts from it, so a stalled generator
-        // shows up as latency instead of silently sending less (no coordinated omission).
-        let k = 0, rr = 0;
-        const interval = 1000 / spec.rate;
-        const ticker = setInterval(() => {
-          const t = now();
-          while (start + k * interval <= t && sending) {
-            sendOne(rr, start + k * interval);
-            rr = (rr + 1) % spec.conns.length;
-            k++;
-          }
-        }, 1);
-        setTimeout(() => clearInterval(ticker), winEnd - start);
-      }
-      await new Promise((r) => setTimeout(r, winEnd - start));
-      sending = false;
-      // Drain: wait for what the window sent, up to drainMs.
-      const drainUntil = now() + spec.drainMs;
-      while (now() < drainUntil) {
-        let open = 0;
-        for (const p of pending.values()) if (p.inWindow && (!p.acked || !p.delivered)) open++;
-        if (open === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      enc(finish(spec.durationMs / 1000));
+      enc(await g.runWindow());
       break;
     }
     if (cmd === "stop") {
-      enc(finish(0));
+      enc(g.result(0));
       break;
     }
   }
-  stopping = true;
-  clearInterval(hbTimer);
-  if (ackTimer !== null) clearInterval(ackTimer);
-  for (const s of sockets) s?.close(1000);
-  await new Promise((r) => setTimeout(r, 300));
+  g.stopping = true;
+  stopHeartbeats();
+  g.traffic.stop();
+  for (const s of g.sockets) s?.close(1000);
+  await sleep(300);
   floor?.close();
 }
 

@@ -10,7 +10,8 @@
  * across runs, and smoke.log, the output of every docker command. Ends with one line:
  * "compose:smoke: ok in N s" or "compose:smoke: FAILED ...".
  */
-import { directConversationId, partitionOf } from "@im/shared/partition";
+import { directConversationId } from "@im/protocol";
+import { partitionOf } from "@im/shared/partition";
 import { startDaemon } from "./docker.ts";
 import { ensureBaseImages } from "./images.ts";
 import {

@@ -13,6 +13,8 @@ export interface Proc {
   port: number;
   id: string;
   log: string[];
+  /** What it wrote to stderr (also copied to ours). */
+  stderr: string[];
   exited: Promise<Deno.CommandStatus>;
   kill(signal?: Deno.Signal): Promise<Deno.CommandStatus>;
 }
@@ -43,9 +45,16 @@ export async function spawn(
     cwd: ROOT,
     env,
     stdout: "piped",
-    stderr: "inherit",
+    stderr: "piped",
   }).spawn();
   const log: string[] = [];
+  const stderr: string[] = [];
+  (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      stderr.push(chunk);
+      await Deno.stderr.write(new TextEncoder().encode(chunk));
+    }
+  })().catch(() => {});
   const started = kind === "gateway" ? "gateway started" : "worker started";
   const { promise: ready, resolve: resolveReady } = Promise.withResolvers<
     { port: number; id: string }
@@ -80,6 +89,7 @@ export async function spawn(
     kind,
     child,
     log,
+    stderr,
     exited,
     ...info,
     async kill(signal: Deno.Signal = "SIGTERM") {

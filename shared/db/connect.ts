@@ -1,8 +1,10 @@
-import { CompiledQuery, Kysely, MysqlDialect } from "kysely";
+import { CompiledQuery, Kysely, MysqlDialect, type Transaction } from "kysely";
 import { createPool } from "mysql2";
 import type { Database } from "./schema.ts";
 
 export type Db = Kysely<Database>;
+/** What table functions take: the pool, or the caller's transaction so several compose in one commit. */
+export type Exec = Kysely<Database> | Transaction<Database>;
 
 /** Splits a mysql:// URL into the server URL and the database name in its path. */
 export function splitMysqlUrl(url: string): { server: string; database: string } {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { loadConfig } from "../config.ts";
+import { loadConfig } from "../config/mod.ts";
 import { createDb, splitMysqlUrl } from "./connect.ts";
 
 Deno.test("db: worker sessions run READ COMMITTED and give up locks of an idle transaction", async () => {

@@ -4,11 +4,17 @@ import { sql } from "kysely";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import * as m001 from "./migrations/001_core.ts";
 import * as m002 from "./migrations/002_delivery.ts";
+import * as m003 from "./migrations/003_members.ts";
+import * as m004 from "./migrations/004_member_window.ts";
+import * as m005 from "./migrations/005_blocks.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
   "001_core": m001,
   "002_delivery": m002,
+  "003_members": m003,
+  "004_member_window": m004,
+  "005_blocks": m005,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

@@ -27,7 +27,7 @@ export interface RefreshTokensTable {
   created_at: Ms;
 }
 
-/** One row per conversation; `kind` "direct" now, "group" later. `last_seq` is the seq counter. */
+/** One row per conversation; `kind` "direct" or "group". `last_seq` is the seq counter. */
 export interface ConversationsTable {
   id: string;
   kind: string;
@@ -37,13 +37,20 @@ export interface ConversationsTable {
   updated_at: Ms;
 }
 
-/** Per-member state of a conversation (cursors grow in later issues). */
+/** Per-member state of a conversation: role and the member's cursors (they only grow). */
 export interface ConversationMembersTable {
   conversation_id: string;
   user_id: BigId;
+  role: Generated<string>;
   joined_at: Ms;
   read_seq: Generated<number>;
   delivered_seq: Generated<number>;
+  /** The member sees seqs above this ("delete for me", or a group joined without history). */
+  cleared_seq: Generated<number>;
+  /** Set once the member left or was removed: they see seqs up to it, and nothing after. */
+  left_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The latest seq that mentions the member (mentioned while above read_seq). */
+  mention_seq: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -75,6 +82,13 @@ export interface PartitionFencesTable {
   fence: BigId;
 }
 
+/** A user's block of another: no direct messages, friend requests or calls between them. */
+export interface UserBlocksTable {
+  user_id: BigId;
+  blocked_id: BigId;
+  created_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -83,4 +97,5 @@ export interface Database {
   messages: MessagesTable;
   partition_fences: PartitionFencesTable;
   reserved_ids: ReservedIdsTable;
+  user_blocks: UserBlocksTable;
 }

@@ -5,8 +5,9 @@
  */
 import type { Redis } from "ioredis";
 
-// KEYS[1] lease, KEYS[2] fence counter (same hash tag). ARGV[1] owner, ARGV[2] ttl ms.
-// Returns the fence held by ARGV[1] (re-entrant), or 0 when another owner holds the lease.
+// KEYS[1] lease, KEYS[2] fence counter (same hash tag). ARGV[1] owner, ARGV[2] ttl ms,
+// ARGV[3] an owner that may be displaced (one presumed dead; "" for none). Returns the fence
+// held by ARGV[1] (re-entrant), or 0 when another owner holds the lease.
 const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
@@ -15,7 +16,7 @@ if cur then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
     return tonumber(fence)
   end
-  return 0
+  if ARGV[3] == '' or owner ~= ARGV[3] then return 0 end
 end
 local f = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. f, 'PX', ARGV[2])
@@ -50,9 +51,21 @@ export class Lease {
     return this.fence > 0;
   }
 
-  /** Takes the lease if it is free (or already ours). Returns the fence, 0 if someone else holds it. */
-  async acquire(): Promise<number> {
-    const f = await this.redis.eval(ACQUIRE, 2, this.key, this.fenceKey, this.owner, this.ttlMs);
+  /**
+   * Takes the lease if it is free (or already ours), or held by `displace` (an owner presumed
+   * dead: if it is only paused, the larger fence refuses its writes). Returns the fence, 0 if
+   * someone else holds it.
+   */
+  async acquire(displace = ""): Promise<number> {
+    const f = await this.redis.eval(
+      ACQUIRE,
+      2,
+      this.key,
+      this.fenceKey,
+      this.owner,
+      this.ttlMs,
+      displace,
+    );
     this.fence = Number(f);
     return this.fence;
   }
@@ -63,6 +76,12 @@ export class Lease {
     const ok = await this.redis.eval(RENEW, 1, this.key, `${this.owner}:${this.fence}`, this.ttlMs);
     if (Number(ok) !== 1) this.fence = 0;
     return this.held;
+  }
+
+  /** The owner named by the lease's current value, or null when free. */
+  static ownerOf(value: string | null): string | null {
+    const m = value ? /^(.*):(\d+)$/.exec(value) : null;
+    return m ? m[1] : null;
   }
 
   async release(): Promise<void> {

@@ -57,7 +57,7 @@ export class RouteStore {
       this.#value(r.gatewayId, r.connId),
       this.ttlMs,
     ) as string | null;
-    return prev ? parse(r.deviceId, prev, 0) : null;
+    return prev ? parseRoute(r.deviceId, prev, 0) : null;
   }
 
   /** Extends the routes of many connections in one round trip. */
@@ -106,7 +106,7 @@ export class RouteStore {
       if (err) throw err;
       const routes: Route[] = [];
       for (const [device, value] of Object.entries(hash ?? {})) {
-        const r = parse(device, value, now);
+        const r = parseRoute(device, value, now);
         if (r) routes.push(r);
       }
       out.set(id, routes);
@@ -115,7 +115,8 @@ export class RouteStore {
   }
 }
 
-function parse(deviceId: string, value: string, now: number): Route | null {
+/** One field of a routes hash, or null when malformed or expired at `now`. */
+export function parseRoute(deviceId: string, value: string, now: number): Route | null {
   const [gatewayId, connId, exp] = value.split("|");
   if (!gatewayId || !connId || Number(exp) < now) return null;
   return { deviceId, gatewayId, connId };

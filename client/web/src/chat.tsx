@@ -4,7 +4,7 @@
  * phone only one of the two panes shows at a time.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { type AuthApi, describeError, type ImClient } from "../../mod.ts";
+import { type AuthApi, describeError, type ImClient, parseConversationId } from "../../mod.ts";
 import { ConnectionBanner } from "./banner.tsx";
 import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
@@ -19,13 +19,11 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
     () => new Directory(api, () => client.session.accessToken, () => setNames((n) => n + 1)),
     [client],
   );
-  const [peer, setPeer] = useState<string | null>(() =>
-    new URL(location.href).hash.slice(1) || null
-  );
+  const [open, setOpen] = useState<string | null>(() => conversationOfHash(client));
   const [toast, setToast] = useState<string | null>(null);
 
   useEffect(() => {
-    const onHash = () => setPeer(location.hash.slice(1) || null);
+    const onHash = () => setOpen(conversationOfHash(client));
     addEventListener("hashchange", onHash);
     return () => removeEventListener("hashchange", onHash);
   }, []);
@@ -36,9 +34,9 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
   }, [toast]);
   useEffect(() => client.on("error", (e) => console.warn("chat:", e)), [client]);
 
-  const open = (peerId: string | null) => {
-    location.hash = peerId ?? "";
-    setPeer(peerId);
+  const show = (conversationId: string | null) => {
+    location.hash = conversationId ?? "";
+    setOpen(conversationId);
   };
   async function signOut() {
     try {
@@ -51,7 +49,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
 
   const me = names.name(client.userId);
   return (
-    <div class={peer ? "app chatting" : "app"}>
+    <div class={open ? "app chatting" : "app"}>
       <header class="top">
         <span class="avatar" aria-hidden="true">{initial(me)}</span>
         <span class="me" data-testid="me">{me}</span>
@@ -63,18 +61,19 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
         <ConversationList
           items={client.conversations()}
           me={client.userId}
-          selected={peer ? client.conversationWith(peer) : null}
+          selected={open}
           names={names}
-          onOpen={open}
+          onOpen={show}
+          onStart={(userId) => show(client.conversationWith(userId))}
         />
-        {peer
+        {open
           ? (
             <ConversationView
               client={client}
-              peerId={peer}
+              conversationId={open}
               names={names}
               version={version}
-              onBack={() => open(null)}
+              onBack={() => show(null)}
               onError={setToast}
             />
           )
@@ -87,4 +86,11 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
       {toast && <div class="toast" role="alert" onClick={() => setToast(null)}>{toast}</div>}
     </div>
   );
+}
+
+/** The conversation the URL names: `#<conversationId>`, or an older `#<userId>` link. */
+function conversationOfHash(client: ImClient): string | null {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (/^[1-9][0-9]*$/.test(hash)) return client.conversationWith(hash);
+  return parseConversationId(hash) ? hash : null;
 }

@@ -4,7 +4,8 @@
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { describeError, type ImClient } from "../../mod.ts";
+import { describeError, directPeer, type ImClient } from "../../mod.ts";
+import { titleOf } from "./conversations.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
@@ -12,14 +13,17 @@ import { loadDraft, saveDraft } from "./storage.ts";
 
 export function ConversationView(props: {
   client: ImClient;
-  peerId: string;
+  conversationId: string;
   names: Directory;
   version: number;
   onBack(): void;
   onError(text: string): void;
 }) {
-  const { client, peerId } = props;
-  const conversationId = client.conversationWith(peerId);
+  const { client, conversationId } = props;
+  const title = titleOf(
+    { conversationId, peerId: directPeer(conversationId, client.userId) },
+    props.names,
+  );
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -29,7 +33,7 @@ export function ConversationView(props: {
   const [older, setOlder] = useState<"idle" | "loading" | "done">("idle");
   useEffect(() => setOlder("idle"), [conversationId]);
   const oldest = client.store.oldestSeq(conversationId);
-  const atStart = older === "done" || oldest === 1;
+  const atStart = older === "done" || client.store.atStart(conversationId);
 
   // Keep the view pinned to the newest message, or in place after older ones are prepended.
   useLayoutEffect(() => {
@@ -78,7 +82,7 @@ export function ConversationView(props: {
   const retry = (id: string) => client.retry(id).catch(() => {}); // the bubble shows the outcome
 
   return (
-    <section class="chat" aria-label={`Chat with ${props.names.name(peerId)}`}>
+    <section class="chat" aria-label={`Chat with ${title}`}>
       <header class="chat-head">
         <button
           type="button"
@@ -88,7 +92,7 @@ export function ConversationView(props: {
         >
           ‹
         </button>
-        <h2 data-testid="chat-title">{props.names.name(peerId)}</h2>
+        <h2 data-testid="chat-title">{title}</h2>
       </header>
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">
@@ -113,7 +117,6 @@ export function ConversationView(props: {
       </ol>
       <Composer
         client={client}
-        peerId={peerId}
         conversationId={conversationId}
         onSend={() => (atBottom.current = true)}
       />
@@ -122,7 +125,7 @@ export function ConversationView(props: {
 }
 
 function Composer(
-  props: { client: ImClient; peerId: string; conversationId: string; onSend(): void },
+  props: { client: ImClient; conversationId: string; onSend(): void },
 ) {
   const [text, setText] = useState(() => loadDraft(props.conversationId));
   useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
@@ -138,7 +141,7 @@ function Composer(
     if (!body) return;
     props.onSend();
     // Failures stay visible on the message itself, with Retry.
-    props.client.send(props.peerId, body).catch(() => {});
+    props.client.send(props.conversationId, body).catch(() => {});
     update("");
   }
 

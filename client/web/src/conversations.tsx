@@ -9,7 +9,9 @@ export function ConversationList(props: {
   me: string;
   selected: string | null;
   names: Directory;
-  onOpen(peerId: string): void;
+  onOpen(conversationId: string): void;
+  /** Starts (or opens) the direct chat with a user. */
+  onStart(userId: string): void;
 }) {
   const [who, setWho] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +23,7 @@ export function ConversationList(props: {
       const user = await props.names.byName(who);
       if (user.userId === props.me) return setError("That is you. Pick someone else.");
       setWho("");
-      props.onOpen(user.userId);
+      props.onStart(user.userId);
     } catch (err) {
       setError(describeError(err));
     }
@@ -48,13 +50,13 @@ export function ConversationList(props: {
             <button
               type="button"
               data-testid="conv"
-              data-peer={c.peerId}
+              data-conversation={c.conversationId}
               class={c.conversationId === props.selected ? "conv selected" : "conv"}
-              onClick={() => props.onOpen(c.peerId)}
+              onClick={() => props.onOpen(c.conversationId)}
             >
-              <span class="avatar" aria-hidden="true">{initial(props.names.name(c.peerId))}</span>
+              <span class="avatar" aria-hidden="true">{initial(titleOf(c, props.names))}</span>
               <span class="conv-main">
-                <span class="conv-name">{props.names.name(c.peerId)}</span>
+                <span class="conv-name">{titleOf(c, props.names)}</span>
                 <span class="conv-last">{preview(c, props.me)}</span>
               </span>
               {c.unread > 0 && c.conversationId !== props.selected && (
@@ -76,6 +78,11 @@ function preview(c: ConversationSummary, me: string): string {
   if (!m) return c.unsent ? "Unsent message" : "";
   const who = m.from === me ? "You: " : "";
   return m.recalled ? `${who}message recalled` : who + m.body.slice(0, 80);
+}
+
+/** A conversation's name: the other member's in a direct chat. */
+export function titleOf(c: { peerId: string | null; conversationId: string }, names: Directory) {
+  return c.peerId ? names.name(c.peerId) : c.conversationId;
 }
 
 export function initial(name: string): string {

@@ -1,15 +1,8 @@
 import { type Kysely, sql } from "kysely";
+import { hasColumn } from "./util.ts";
 
 // Receipts, recall and reserved msgIds. Each step checks the catalog first so a re-run after a
 // partial failure completes instead of failing (MySQL DDL is not transactional).
-async function hasColumn(db: Kysely<unknown>, table: string, column: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
-    WHERE table_schema = DATABASE() AND table_name = ${table} AND column_name = ${column}`.execute(
-    db,
-  );
-  return Number(r.rows[0].n) > 0;
-}
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (!(await hasColumn(db, "messages", "recalled_at"))) {
     await sql`ALTER TABLE messages ADD COLUMN recalled_at BIGINT NULL`.execute(db);

@@ -1,0 +1,23 @@
+/**
+ * @im/protocol: the wire protocol (v1) shared by the gateway, the workers and the client SDK.
+ * No dependencies: frames and their schemas, error and close codes with the reconnect rule, and
+ * the only code that builds or parses conversation ids.
+ * @module
+ */
+export * from "./schema.ts";
+export * from "./errors.ts";
+export * from "./conversations.ts";
+export * from "./spec.ts";
+export * from "./fields.ts";
+export * from "./frames.ts";
+export type { Hello } from "./domains/system.ts";
+export type {
+  MessageKind,
+  MessageView,
+  OfflineNotice,
+  Recalled,
+  SentAck,
+} from "./domains/messages.ts";
+export type { Receipt } from "./domains/receipts.ts";
+export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
+export type { Typing } from "./domains/typing.ts";

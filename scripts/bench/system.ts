@@ -1,0 +1,166 @@
+/**
+ * The system under test: one run's database, key prefix and environment; the schema (migrate),
+ * the gateways and the worker (or the floor consumer) as processes of the real `deno` binary,
+ * ready once each answers /readyz and the worker holds every partition; and the clean-up of
+ * what the run created.
+ */
+import { Redis } from "ioredis";
+import { dropDatabase } from "@im/shared/db";
+import type { BenchOptions } from "./options.ts";
+import { freePort, spawnDeno, type Spawned, waitReady } from "./procs.ts";
+import { sleep } from "./ticker.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** One run: its own database, key prefix, secret and log directory. */
+export interface Run {
+  o: BenchOptions;
+  runId: string;
+  prefix: string;
+  mysqlUrl: string;
+  dir: string;
+  jwtSecret: string;
+  env: Record<string, string>;
+  log(msg: string): void;
+}
+
+export async function newRun(o: BenchOptions): Promise<Run> {
+  const runId = crypto.getRandomValues(new Uint8Array(4)).toHex();
+  const dbName = `bench_${runId}`;
+  const prefix = `bench${runId}:`;
+  const mysqlUrl = `${o.mysqlServer.replace(/\/$/, "")}/${dbName}`;
+  const dir = await Deno.makeTempDir({ prefix: "im-bench-" });
+  const jwtSecret = crypto.getRandomValues(new Uint8Array(32)).toHex();
+  const log = (msg: string) => console.error(`bench[${o.mode}]: ${msg}`);
+  log(`run ${runId}: database ${dbName}, key prefix ${prefix}, logs in ${dir}`);
+  const env = systemEnv(o, { mysqlUrl, prefix, jwtSecret });
+  return { o, runId, prefix, mysqlUrl, dir, jwtSecret, env, log };
+}
+
+/** Limits raised so the bench measures the path, not the abuse guards. */
+function systemEnv(
+  o: BenchOptions,
+  r: { mysqlUrl: string; prefix: string; jwtSecret: string },
+): Record<string, string> {
+  return {
+    ...Deno.env.toObject(),
+    REDIS_URL: o.redisUrl,
+    MYSQL_URL: r.mysqlUrl,
+    KEY_PREFIX: r.prefix,
+    JWT_SECRET: r.jwtSecret,
+    LOG_LEVEL: o.logLevel,
+    PARTITIONS: String(o.partitions),
+    BATCH_SIZE: String(o.batchSize),
+    RATE_LIMIT_PER_SEC: "1000000",
+    RATE_LIMIT_BURST: "1000000",
+    RATE_LIMIT_ABUSE: "1000000",
+    // Idle runs hold hundreds of devices per user.
+    MAX_DEVICES_PER_USER: "1000000",
+    // The bench registers all its users from one address.
+    REGISTER_MAX_PER_IP: "1000000",
+    MAX_BODY_CHARS: String(Math.max(5000, o.size)),
+    MAX_FRAME_BYTES: String(Math.max(65536, o.size + 4096)),
+    ACCESS_TTL_SEC: "86400",
+    LOGIN_MAX_FAILURES_PER_IP: "100000",
+  };
+}
+
+export interface Gateway {
+  port: number;
+  proc: Spawned;
+}
+
+export interface System {
+  /** None in floor mode. */
+  gateways: Gateway[];
+  /** The worker, or the floor consumer in floor mode. */
+  worker: Spawned;
+}
+
+/** Starts the system; every process started is pushed to `started` at once, for the teardown. */
+export async function startSystem(run: Run, started: Spawned[]): Promise<System> {
+  const { o, env, dir } = run;
+  const migrate = spawnDeno(
+    "migrate",
+    ["run", "-A", `${ROOT}scripts/migrate.ts`],
+    env,
+    `${dir}/migrate.log`,
+  );
+  if (!(await migrate.status).success) throw new Error(`migrate failed (see ${dir}/migrate.log)`);
+  if (o.mode === "floor") {
+    const worker = spawnDeno(
+      "floor-consumer",
+      ["run", "-A", new URL("./floor.ts", import.meta.url).pathname],
+      env,
+      `${dir}/floor-consumer.log`,
+    );
+    started.push(worker);
+    return { gateways: [], worker };
+  }
+  const gateways: Gateway[] = [];
+  for (let g = 0; g < o.gateways; g++) {
+    gateways.push(await startGateway(run, g));
+    started.push(gateways[g].proc);
+  }
+  const workerPort = await freePort();
+  const worker = spawnDeno(
+    "worker",
+    ["run", "-A", ...profFlags(o, "worker"), `${ROOT}workers/main.ts`],
+    { ...env, WORKER_PORT: String(workerPort), HOST: "127.0.0.1" },
+    `${dir}/worker.log`,
+  );
+  started.push(worker);
+  for (const g of gateways) await waitReady(`http://127.0.0.1:${g.port}/readyz`, g.proc);
+  await waitReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
+  await waitPartitions(workerPort, o.partitions);
+  return { gateways, worker };
+}
+
+const profFlags = (o: BenchOptions, name: string) =>
+  o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${o.profileDir}/${name}`] : [];
+
+async function startGateway(run: Run, g: number): Promise<Gateway> {
+  const port = await freePort();
+  const proc = spawnDeno("gateway", [
+    "run",
+    "-A",
+    ...profFlags(run.o, `gateway-${g}`),
+    `${ROOT}gateway/main.ts`,
+  ], {
+    ...run.env,
+    PORT: String(port),
+    GATEWAY_ID: `bench-gw-${g}`,
+    // One address unless connections are spread over several loopback addresses.
+    HOST: run.o.hosts > 1 ? "0.0.0.0" : "127.0.0.1",
+    PUBLIC_WS_URL: `ws://127.0.0.1:${port}/ws`,
+  }, `${run.dir}/gateway-${g}.log`);
+  return { port, proc };
+}
+
+/** Waits until the worker holds every partition (leases are taken on its first rebalance). */
+async function waitPartitions(workerPort: number, partitions: number): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const r = await fetch(`http://127.0.0.1:${workerPort}/readyz`).then((r) => r.json())
+      .catch(() => ({}));
+    if ((r.partitions?.length ?? 0) >= partitions) return;
+    await sleep(200);
+  }
+}
+
+/** Drops the run's database and unlinks every key under its prefix (nothing else). */
+export async function cleanup(run: Run): Promise<void> {
+  await dropDatabase(run.mysqlUrl);
+  const redis = new Redis(run.o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [c, keys] = await redis.scan(cursor, "MATCH", `${run.prefix}*`, "COUNT", 1000);
+      cursor = c;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

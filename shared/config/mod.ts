@@ -1,0 +1,2 @@
+export * from "./load.ts";
+export type { FieldSpec, Kind } from "./spec.ts";

@@ -1,3 +1,0 @@
-export * from "./schema.ts";
-export * from "./errors.ts";
-export * from "./frames.ts";

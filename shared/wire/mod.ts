@@ -1,0 +1,3 @@
+export * from "./envelope.ts";
+export * from "./results.ts";
+export * from "./repush.ts";

@@ -1,0 +1,282 @@
+/**
+ * The transactional lane's consumer loop: it owns reading the partitions this worker leases,
+ * acking (through the processor), reclaiming, dead-lettering, trimming and their metrics;
+ * handlers never see any of it.
+ *
+ * For each partition it holds, a worker first reclaims every pending entry (see recovery.ts),
+ * then reads new entries. What one read returns commits in one transaction when traffic is
+ * light and over up to COMMIT_LANES transactions side by side when heavy.
+ */
+import type { Config } from "@im/shared/config";
+import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
+import type { Logger } from "@im/shared/log";
+import type { Redis } from "@im/shared/redis";
+import type { Counter, Histogram } from "@im/shared/metrics";
+import {
+  type BatchProcessor,
+  type Committed,
+  decodeEntry,
+  type PartitionBatch,
+  type RawEntry,
+} from "../batch.ts";
+import type { Entry } from "../context.ts";
+import { FencedError, NotConfidentError } from "../errors.ts";
+import type { PartitionManager } from "../partitions.ts";
+import type { RetryScheduler } from "../retry.ts";
+import { DeadLetters } from "./dead_letters.ts";
+import { reclaimPending } from "./recovery.ts";
+import { sleep } from "./sleep.ts";
+import { trimBelowPending } from "./trim.ts";
+
+export interface ConsumerMetrics {
+  processed: Counter;
+  failures: Counter;
+  batchSeconds: Histogram;
+  repushes: Counter;
+}
+
+export interface ConsumerDeps {
+  redis: Redis;
+  reader: Redis;
+  keys: Keys;
+  config: Config;
+  log: Logger;
+  manager: PartitionManager;
+  processor: BatchProcessor;
+  deadLetters: DeadLetters;
+  retry: RetryScheduler;
+  metrics: ConsumerMetrics;
+  /** Cheap health probe of the stores: retries wait for it so an outage burns no delivery counts. */
+  ping(): Promise<void>;
+  /** Raises the committed fence of a partition just acquired, before any of its batches. */
+  raiseFence(partition: number, fence: number): Promise<void>;
+}
+
+const REBALANCE_MS = 1000;
+const TRIM_MS = 10_000;
+const RETRY_MS = 500;
+/** Transactions one read's partitions are spread over (see #step). */
+const COMMIT_LANES = 4;
+const ENTRIES_PER_LANE = 100;
+
+export class Consumer {
+  #recovering = new Map<number, { retryAt: number; attempt: number }>();
+  #lastTrim = new Map<number, number>();
+  /** Publishes of committed batches, chained in commit order. */
+  #publishing: Promise<void> = Promise.resolve();
+  #rebalanceDue = true;
+  /** The blocking reader's client id, so a wake-up can unblock its read. */
+  #readerId: number | null = null;
+
+  constructor(private readonly d: ConsumerDeps) {
+    const learnId = () =>
+      d.reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {});
+    d.reader.on("ready", learnId);
+    if (d.reader.status === "ready") void learnId();
+  }
+
+  /** Rebalance now (the live set changed): ends the blocking read instead of waiting it out. */
+  wake(): void {
+    this.#rebalanceDue = true;
+    if (this.#readerId !== null) {
+      this.d.redis.client("UNBLOCK", this.#readerId).catch(() => {});
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const side = this.#sideLoop(signal);
+    let lastRebalance = 0;
+    while (!signal.aborted) {
+      try {
+        if (this.#rebalanceDue || Date.now() - lastRebalance >= REBALANCE_MS) {
+          this.#rebalanceDue = false;
+          await this.#publishing; // acks land before a partition can move
+          await this.d.manager.rebalance();
+          lastRebalance = Date.now();
+        }
+        await this.#step(signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.d.log.error("consumer loop error", { err });
+        await sleep(500, signal);
+      }
+    }
+    await side;
+    await this.#publishing;
+  }
+
+  async #step(signal: AbortSignal) {
+    for (const p of this.d.manager.takeFresh()) this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+    const owned = this.d.manager.owned();
+    for (const p of this.#recovering.keys()) if (!owned.has(p)) this.#recovering.delete(p);
+    for (const [p, r] of this.#recovering) {
+      if (r.retryAt <= Date.now() && !signal.aborted) await this.#recover(p, owned.get(p)!);
+    }
+    const readable = [...owned.keys()].filter((p) => !this.#recovering.has(p));
+    if (readable.length === 0) return void await sleep(100, signal);
+    const res = await this.d.reader.xreadgroup(
+      "GROUP",
+      CONSUMER_GROUP,
+      this.d.manager.workerId,
+      "COUNT",
+      this.d.config.batchSize,
+      "BLOCK",
+      this.d.config.blockMs,
+      "STREAMS",
+      ...readable.map((p) => this.d.keys.partition(p)),
+      ...readable.map(() => ">"),
+    ) as Array<[string, RawEntry[]]> | null;
+    if (!res) return;
+    const byKey = new Map(readable.map((p) => [this.d.keys.partition(p), p]));
+    const batches: PartitionBatch[] = [];
+    for (const [key, raw] of res) {
+      const p = byKey.get(key)!;
+      const entries = await this.#decode(p, raw);
+      if (entries.length) {
+        batches.push({ stream: key, partition: p, fence: owned.get(p)!, entries });
+      }
+    }
+    // On failure a lane's partitions are retried one by one, so one partition's trouble stays
+    // its own.
+    const total = batches.reduce((n, b) => n + b.entries.length, 0);
+    const n = Math.min(COMMIT_LANES, batches.length, Math.ceil(total / ENTRIES_PER_LANE));
+    const lanes = Array.from({ length: n }, (_, i) => batches.filter((_, j) => j % n === i));
+    await Promise.all(lanes.map((lane) => this.#runLane(lane)));
+  }
+
+  /**
+   * Re-pushes and trimming run beside the reading loop, so a burst of due re-pushes or a round
+   * of trims never delays new messages.
+   */
+  async #sideLoop(signal: AbortSignal) {
+    while (!signal.aborted) {
+      await sleep(RETRY_MS, signal);
+      const partitions = [...this.d.manager.owned().keys()].filter((p) => !this.#recovering.has(p));
+      try {
+        const n = await this.d.retry.runDue(partitions);
+        if (n) this.d.metrics.repushes.inc({}, n);
+        await this.#trim(partitions);
+      } catch (err) {
+        if (!signal.aborted) this.d.log.warn("re-push or trim failed; will try again", { err });
+      }
+    }
+  }
+
+  /**
+   * Commits a lane, then queues its publish behind the previous ones: the next read and
+   * transaction overlap this publish (the batch is committed, so that is safe), and publishes
+   * keep their order. On failure a merged lane's partitions are retried one by one.
+   */
+  async #runLane(lane: PartitionBatch[]) {
+    const started = performance.now();
+    try {
+      const done = await this.d.processor.commit(lane);
+      this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
+      this.#publishing = this.#publishing.then(() => this.#publish(done)).then(
+        () => this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000),
+        (err) => {
+          for (const b of lane) this.#failed(b.partition, err);
+        },
+      );
+    } catch (err) {
+      if (lane.length > 1) {
+        this.d.log.debug("merged batch failed; retrying per partition", { err });
+        for (const b of lane) await this.#runLane([b]);
+      } else {
+        this.#failed(lane[0].partition, err);
+      }
+    }
+  }
+
+  /** A partition's batch failed: fenced out, or retried from its pending entries later. */
+  #failed(p: number, err: unknown) {
+    if (err instanceof FencedError) {
+      this.d.log.warn("fenced out of partition; leaving it", { partition: p, err });
+      this.d.manager.forget(p);
+      this.#recovering.delete(p);
+      return;
+    }
+    this.d.metrics.failures.inc();
+    const prev = this.#recovering.get(p)?.attempt ?? 0;
+    const delay = Math.min(100 * 2 ** prev, 5000);
+    this.#recovering.set(p, { retryAt: Date.now() + delay, attempt: prev + 1 });
+    this.d.log.warn("batch failed; will retry from pending", { partition: p, err, delay });
+  }
+
+  /** Decodes raw entries; undecodable ones are dead-lettered at once. */
+  async #decode(p: number, raw: RawEntry[]): Promise<Entry[]> {
+    const entries: Entry[] = [];
+    const corrupt: RawEntry[] = [];
+    for (const r of raw) {
+      const e = decodeEntry(r, p);
+      if (e) entries.push(e);
+      else corrupt.push(r);
+    }
+    await this.d.deadLetters.bury(this.d.keys.partition(p), p, corrupt, "undecodable entry", 0);
+    return entries;
+  }
+
+  /**
+   * Publishes a committed batch, unless this worker may have been declared dead meanwhile (its
+   * own heartbeat is stale, e.g. it was paused): then another owner may be publishing the same
+   * entries, so they are left pending for whoever owns the partition now.
+   */
+  #publish(done: Committed): Promise<number> {
+    if (!this.d.manager.confident()) return Promise.reject(new NotConfidentError());
+    return this.d.processor.publish(done);
+  }
+
+  /** Processes one partition's batch, publish included (no overlap). Returns false on failure. */
+  async #runBatch(b: PartitionBatch): Promise<boolean> {
+    const started = performance.now();
+    try {
+      await this.#publishing;
+      const done = await this.d.processor.commit([b]);
+      await this.#publish(done);
+      this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
+      this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+      return true;
+    } catch (err) {
+      this.#failed(b.partition, err);
+      return false;
+    }
+  }
+
+  /** Reclaims this partition's pending entries and processes them in order. */
+  async #recover(p: number, fence: number) {
+    await this.#publishing; // entries whose publish (and ack) is in flight are not pending work
+    try {
+      await this.d.ping();
+      await this.d.raiseFence(p, fence);
+    } catch (err) {
+      const r = this.#recovering.get(p)!;
+      r.retryAt = Date.now() + Math.min(200 * 2 ** r.attempt++, 5000);
+      this.d.log.warn("stores unavailable; holding pending entries", { partition: p, err });
+      return;
+    }
+    const done = await reclaimPending(
+      {
+        redis: this.d.redis,
+        workerId: this.d.manager.workerId,
+        batchSize: this.d.config.batchSize,
+        maxDeliveries: this.d.config.maxDeliveries,
+        deadLetters: this.d.deadLetters,
+        decode: (q, raw) => this.#decode(q, raw),
+        runBatch: (b) => this.#runBatch(b),
+      },
+      this.d.keys.partition(p),
+      p,
+      fence,
+    );
+    if (done) this.#recovering.delete(p);
+  }
+
+  /** Trims each stream up to its oldest pending entry (never below it). */
+  async #trim(partitions: number[]) {
+    const now = Date.now();
+    const due = partitions.filter((p) => now - (this.#lastTrim.get(p) ?? 0) >= TRIM_MS);
+    if (due.length === 0) return;
+    for (const p of due) this.#lastTrim.set(p, now);
+    await trimBelowPending(this.d.redis, due.map((p) => this.d.keys.partition(p)));
+  }
+}

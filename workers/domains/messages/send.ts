@@ -1,0 +1,202 @@
+/**
+ * msg.send to a conversation of any size. `resolveTarget` and `checkBody` are pure; `doSend`
+ * stores new messages idempotently (unique on sender + clientMsgId) and takes per-conversation
+ * seqs in the batch's transaction; `emitSent` queues the ack and the deliveries that go out
+ * after commit. A direct chat starts with its first message, addressed `to` a user or by its id.
+ */
+import { directConversationId, ErrorCode, parseConversationId } from "@im/protocol";
+import { PermanentError } from "@im/shared/errors";
+import type { Entry, TxContext, TxHandler } from "../../context.ts";
+import { toView } from "./views.ts";
+import { dedupKey, findByClientIds, insertMessages, type StoredMessage } from "./tables.ts";
+import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
+import { existingUsers } from "../users/tables.ts";
+import { consumeIds } from "../ids/tables.ts";
+
+type SendEntry = Entry<"msg.send">;
+
+/** Where a send goes: the conversation, and for a direct chat the other member. */
+export interface SendTarget {
+  conversationId: string;
+  kind: "direct" | "group";
+  peer?: string;
+}
+
+const notFound = () => new PermanentError(ErrorCode.NOT_FOUND, "no such conversation");
+
+export function resolveTarget(userId: string, data: SendEntry["env"]["frame"]["data"]) {
+  if (data.to !== undefined) {
+    if (data.to === userId) {
+      return new PermanentError(ErrorCode.SELF_MESSAGE, "you cannot send a message to yourself");
+    }
+    return { conversationId: directConversationId(userId, data.to), kind: "direct", peer: data.to };
+  }
+  const c = parseConversationId(data.conversationId!);
+  if (!c) return notFound();
+  if (c.kind === "group") return { conversationId: c.id, kind: "group" } satisfies SendTarget;
+  if (!c.members.includes(userId)) return notFound();
+  const peer = c.members[0] === userId ? c.members[1] : c.members[0];
+  return { conversationId: c.id, kind: "direct", peer } satisfies SendTarget;
+}
+
+export function checkBody(body: string, maxBodyChars: number): PermanentError | null {
+  const chars = [...body].length;
+  if (chars < 1 || chars > maxBodyChars) {
+    return new PermanentError(
+      ErrorCode.BODY_LENGTH,
+      `body must have 1 to ${maxBodyChars} characters`,
+    );
+  }
+  return null;
+}
+
+/** The target of one send, or why it is refused (pure: addressing and body). */
+export function checkedTarget(e: SendEntry, maxBodyChars: number): SendTarget | PermanentError {
+  const t = resolveTarget(e.env.userId, e.env.frame.data);
+  if (t instanceof PermanentError) return t;
+  return checkBody(e.env.frame.data.body, maxBodyChars) ?? (t as SendTarget);
+}
+
+export function checkSend(e: SendEntry, maxBodyChars: number): PermanentError | null {
+  const t = checkedTarget(e, maxBodyChars);
+  return t instanceof PermanentError ? t : null;
+}
+
+export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
+  const targeted: Array<[SendEntry, SendTarget]> = [];
+  for (const e of entries) {
+    const t = checkedTarget(e, ctx.config.maxBodyChars);
+    if (t instanceof PermanentError) ctx.reject(e, t);
+    else targeted.push([e, t]);
+  }
+  const valid = await checkAudience(ctx, targeted);
+  const results = await doSend(ctx, valid);
+  for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew);
+};
+
+/** Direct peers must exist; a group's sender must be one of its members. */
+async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
+  const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
+  for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
+  const groups = targeted.filter(([, t]) => t.kind === "group").map(([, t]) => t.conversationId);
+  const members = await ctx.members.of(groups);
+  return targeted.filter(([e, t]) => {
+    const ok = t.peer
+      ? ctx.knownUsers.has(t.peer)
+      : members.get(t.conversationId)?.includes(e.env.userId);
+    if (!ok) {
+      const byUser = t.peer && e.env.frame.data.to !== undefined;
+      ctx.reject(
+        e,
+        byUser ? new PermanentError(ErrorCode.NO_SUCH_USER, "no such user") : notFound(),
+      );
+    }
+    return ok;
+  });
+}
+
+/** Returns, per entry, the stored message and whether this entry's delivery must go out. */
+async function doSend(
+  ctx: TxContext,
+  entries: Array<[SendEntry, SendTarget]>,
+): Promise<Array<[SendEntry, StoredMessage, boolean]>> {
+  const keyOf = (e: SendEntry) => dedupKey(e.env.userId, e.env.frame.data.clientMsgId);
+  const known = await findByClientIds(
+    ctx.tx,
+    entries.map(([e]) => ({ senderId: e.env.userId, clientMsgId: e.env.frame.data.clientMsgId })),
+  );
+  const fresh = entries.filter(([e]) => !known.has(keyOf(e)));
+  const reserved = await consumeIds(
+    ctx.tx,
+    fresh.filter(([e]) => e.env.frame.data.msgId).map(([e]) => ({
+      msgId: e.env.frame.data.msgId!,
+      userId: e.env.userId,
+    })),
+  );
+  const heads = await lockHeads(ctx.tx, [...new Set(fresh.map(([, t]) => t.conversationId))]);
+  const started = new Map<string, SendTarget & { starter: string }>();
+  const rows: StoredMessage[] = [];
+  const out: Array<[SendEntry, StoredMessage, boolean]> = [];
+  for (const [e, target] of entries) {
+    const prior = known.get(keyOf(e));
+    if (prior) {
+      // A redelivery of the entry that stored it may have crashed before publishing: publish
+      // again (clients drop duplicates by seq). A client resend only gets its ack back.
+      out.push([e, prior, prior.sourceEntry === e.id]);
+      continue;
+    }
+    const wantedId = e.env.frame.data.msgId;
+    if (wantedId && !reserved.delete(wantedId)) {
+      // Never issued, issued to someone else, or already used (also twice in this batch).
+      ctx.reject(
+        e,
+        new PermanentError(ErrorCode.MSG_ID_INVALID, "msgId was not reserved for you or is used"),
+      );
+      continue;
+    }
+    const { conversationId } = target;
+    if (!heads.has(conversationId)) {
+      started.set(conversationId, { ...target, starter: e.env.userId });
+    }
+    const seq = (heads.get(conversationId) ?? 0) + 1;
+    heads.set(conversationId, seq);
+    const msg: StoredMessage = {
+      msgId: wantedId ?? ctx.nextId(),
+      conversationId,
+      seq,
+      senderId: e.env.userId,
+      clientMsgId: e.env.frame.data.clientMsgId,
+      kind: e.env.frame.data.kind,
+      body: e.env.frame.data.body,
+      createdAt: ctx.now,
+      sourceEntry: e.id,
+    };
+    known.set(keyOf(e), msg); // a duplicate later in this batch replays this one
+    rows.push(msg);
+    out.push([e, msg, true]);
+  }
+  const kinds = new Map(entries.map(([, t]) => [t.conversationId, t.kind]));
+  const last = new Map(rows.map((m) => [m.conversationId, m]));
+  await upsertHeads(
+    ctx.tx,
+    [...last.values()].map((m) => ({
+      id: m.conversationId,
+      kind: kinds.get(m.conversationId)!,
+      lastSeq: m.seq,
+      lastMsgId: m.msgId,
+      at: ctx.now,
+    })),
+  );
+  // Only a direct chat starts with a message (a group exists before anyone writes in it).
+  await addMembers(
+    ctx.tx,
+    [...started.values()].filter((t) => t.kind === "direct").flatMap((t) => [
+      { conversationId: t.conversationId, userId: t.starter, at: ctx.now },
+      { conversationId: t.conversationId, userId: t.peer!, at: ctx.now },
+    ]),
+  );
+  await insertMessages(ctx.tx, rows);
+  return out;
+}
+
+async function emitSent(ctx: TxContext, e: SendEntry, m: StoredMessage, deliver: boolean) {
+  const { msgId, seq, conversationId } = m;
+  ctx.reply(e, {
+    type: "msg.sent",
+    data: { clientMsgId: m.clientMsgId, msgId, seq, conversationId, serverTime: m.createdAt },
+  });
+  if (!deliver) return;
+  ctx.outbox.toUsers(
+    await ctx.members.ofOne(conversationId),
+    { type: "msg.new", data: toView(m) },
+    {
+      exceptConnId: e.env.connId,
+      retry: { partition: e.partition, conversationId, seq, msgId },
+      // No device of any other member online: the sender learns "stored offline", never "delivered".
+      ifNoneReached: {
+        userId: m.senderId,
+        frame: { type: "msg.offline", data: { conversationId, msgId, seq } },
+      },
+    },
+  );
+}

@@ -1,0 +1,114 @@
+/** Table functions for `messages`. Each takes the executor so actions compose them in one commit. */
+import type { Exec } from "@im/shared/db";
+
+export interface StoredMessage {
+  msgId: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  clientMsgId: string;
+  kind: string;
+  body: string;
+  createdAt: number;
+  sourceEntry: string;
+  recalledAt?: number | null;
+  refMsgId?: string | null;
+}
+
+export const dedupKey = (senderId: string, clientMsgId: string) => `${senderId}:${clientMsgId}`;
+
+/** Stored messages for (sender, clientMsgId) pairs, keyed by `dedupKey`. */
+export async function findByClientIds(
+  db: Exec,
+  pairs: Array<{ senderId: string; clientMsgId: string }>,
+): Promise<Map<string, StoredMessage>> {
+  const out = new Map<string, StoredMessage>();
+  if (pairs.length === 0) return out;
+  const rows = await db.selectFrom("messages").selectAll()
+    .where("sender_id", "in", [...new Set(pairs.map((p) => p.senderId))])
+    .where("client_msg_id", "in", [...new Set(pairs.map((p) => p.clientMsgId))])
+    .execute();
+  for (const r of rows) {
+    const m = toStored(r);
+    out.set(dedupKey(m.senderId, m.clientMsgId), m);
+  }
+  return out;
+}
+
+export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.insertInto("messages").values(rows.map((m) => ({
+    msg_id: m.msgId,
+    conversation_id: m.conversationId,
+    seq: m.seq,
+    sender_id: m.senderId,
+    client_msg_id: m.clientMsgId,
+    kind: m.kind,
+    body: m.body,
+    created_at: m.createdAt,
+    source_entry: m.sourceEntry,
+    ref_msg_id: m.refMsgId ?? null,
+  }))).execute();
+}
+
+/** The seqs a member may see: (above, upTo]. */
+export interface Window {
+  above: number;
+  upTo: number | null;
+}
+
+/**
+ * One page of a conversation by seq, within the reader's window: ascending after `afterSeq`, or
+ * the newest before `beforeSeq`.
+ */
+export async function pageOf(
+  db: Exec,
+  conversationId: string,
+  range: { afterSeq?: number; beforeSeq?: number },
+  limit: number,
+  window: Window = { above: 0, upTo: null },
+): Promise<{ messages: StoredMessage[]; more: boolean }> {
+  let q = db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
+  const newestFirst = range.afterSeq === undefined;
+  q = q.where("seq", ">", Math.max(range.afterSeq ?? 0, window.above));
+  if (range.beforeSeq !== undefined) q = q.where("seq", "<", range.beforeSeq);
+  if (window.upTo !== null) q = q.where("seq", "<=", window.upTo);
+  const rows = await q.orderBy("seq", newestFirst ? "desc" : "asc").limit(limit + 1).execute();
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit).map(toStored);
+  if (newestFirst) page.reverse();
+  return { messages: page, more };
+}
+
+export async function findById(db: Exec, msgId: string): Promise<StoredMessage | null> {
+  const r = await db.selectFrom("messages").selectAll().where("msg_id", "=", msgId).forUpdate()
+    .executeTakeFirst();
+  return r ? toStored(r) : null;
+}
+
+export async function findByIds(db: Exec, msgIds: string[]): Promise<Map<string, StoredMessage>> {
+  if (msgIds.length === 0) return new Map();
+  const rows = await db.selectFrom("messages").selectAll().where("msg_id", "in", msgIds).execute();
+  return new Map(rows.map((r) => [String(r.msg_id), toStored(r)]));
+}
+
+export async function markRecalled(db: Exec, msgId: string, at: number): Promise<void> {
+  await db.updateTable("messages").set({ recalled_at: at, body: "" }).where("msg_id", "=", msgId)
+    .execute();
+}
+
+function toStored(r: Record<string, unknown>) {
+  return {
+    msgId: String(r.msg_id),
+    conversationId: String(r.conversation_id),
+    seq: Number(r.seq),
+    senderId: String(r.sender_id),
+    clientMsgId: String(r.client_msg_id),
+    kind: String(r.kind),
+    body: String(r.body),
+    createdAt: Number(r.created_at),
+    sourceEntry: String(r.source_entry),
+    recalledAt: r.recalled_at == null ? null : Number(r.recalled_at),
+    refMsgId: r.ref_msg_id == null ? null : String(r.ref_msg_id),
+  } satisfies StoredMessage;
+}
