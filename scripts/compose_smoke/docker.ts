@@ -76,6 +76,9 @@ export async function startDaemon(dir: string): Promise<Daemon> {
     // builder, as docker-compose 1.29 (docker-py) does anyway.
     DOCKER_BUILDKIT: "0",
     COMPOSE_DOCKER_CLI_BUILD: "0",
+    // vfs copies a whole image per container: on a busy machine a create outlasts the 60 s
+    // docker-compose waits by default.
+    COMPOSE_HTTP_TIMEOUT: "600",
   };
   await Deno.mkdir(`${dir}/exec`, { recursive: true });
   const readPid = () => Number(Deno.readTextFileSync(pidFile).trim() || 0);
