@@ -9,6 +9,7 @@ import { dropDatabase } from "@im/shared/db";
 import { loadConfig } from "@im/shared/config";
 import { uniqueName } from "@im/shared/testing";
 import { findBinary, freePort, SERVER_BINARIES } from "./dev_stores.ts";
+import { checkStores } from "./preflight.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -55,7 +56,32 @@ function dev(dir: string, env: Record<string, string>): Dev {
   };
 }
 
+/** dev's exit status, or a failure (after stopping it) when it is still running after `ms`. */
+async function exited(d: Dev, ms = 60_000): Promise<Deno.CommandStatus> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((r) => timer = setTimeout(() => r(null), ms));
+  const status = await Promise.race([d.child.status, late]);
+  clearTimeout(timer);
+  if (status) return status;
+  d.child.kill("SIGTERM"); // dev stops what it started
+  await d.child.status;
+  throw new Error(`dev still running after ${ms / 1000} s; it said:\n${d.stderr.join("\n")}`);
+}
+
+/**
+ * These tests lean on the machine's MariaDB and Redis being up (a store that does not answer
+ * would make dev start its own, which is another test's subject); other suites restart them.
+ */
+async function sharedStoresUp(): Promise<void> {
+  for (const end = Date.now() + 60_000; Date.now() < end;) {
+    if ((await checkStores(loadConfig())).length === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the local MariaDB and Redis did not answer within 60 s");
+}
+
 async function withDir(fn: (dir: string, mysqlUrl: string) => Promise<void>) {
+  await sharedStoresUp();
   const dir = await Deno.makeTempDir({ prefix: "im-dev-test-" });
   const url = new URL(loadConfig().mysqlUrl);
   url.pathname = `/${uniqueName("imtest")}`;
@@ -74,7 +100,7 @@ Deno.test("dev: every bad setting, the short JWT secret too, is listed before an
     LOG_LEVEL: "loud",
     JWT_SECRET: "short",
   });
-  const status = await d.child.status;
+  const status = await exited(d);
   assert.equal(status.code, 2);
   const listed = d.stderr.filter((l) => l.startsWith("  - ")).map((l) => l.split(" ")[3]);
   assert.deepEqual(listed.sort(), ["JWT_SECRET", "LOG_LEVEL", "PARTITIONS", "PORT"]);
@@ -86,7 +112,7 @@ Deno.test("dev: refused MySQL credentials exit with 'fix the password', starting
     url.username = "imtest_nobody";
     url.password = "not-the-password";
     const d = dev(dir, { MYSQL_URL: url.toString() });
-    assert.equal((await d.child.status).code, 1);
+    assert.equal((await exited(d)).code, 1);
     const text = d.stderr.join("\n");
     assert.match(text, /refused the credentials in MYSQL_URL/);
     assert.doesNotMatch(text, /started a private|not-the-password/);
@@ -99,9 +125,9 @@ Deno.test("dev: a start that fails after the checks ends dev instead of waiting 
     try {
       const port = (busy.addr as Deno.NetAddr).port;
       const d = dev(dir, { MYSQL_URL: mysqlUrl, PORT: String(port), WORKER_PORT: "0" });
-      const status = await d.child.status;
+      const status = await exited(d);
       assert.equal(status.code, 1, d.stderr.join("\n"));
-      await d.line(/the server failed to start/, 1);
+      await d.line(/the server failed to start/, 5000);
     } finally {
       busy.close();
     }
