@@ -213,7 +213,11 @@ try {
     say(`${after.size} messages at bob after the restart`);
   });
 
-  if (!KEEP) await s.compose(["down", "-v"]);
+  if (!KEEP) {
+    await s.compose(["down", "-v"]);
+    // Earlier builds of our image: with vfs each layer is a full copy, gigabytes each.
+    await s.docker(["image", "prune", "-f"]);
+  }
   console.log(`compose:smoke: ok in ${secs(t0)} s (${kind})`);
 } catch (err) {
   console.log(`   FAILED: ${(err as Error).message}`);
