@@ -8,7 +8,16 @@
  * are printed as they happen.
  */
 import { parseArgs } from "node:util";
-import { AuthApi, describeError, ErrorCode, HttpError, ImClient, type MessageView } from "./mod.ts";
+import {
+  AuthApi,
+  describeError,
+  ErrorCode,
+  HttpError,
+  ImClient,
+  markedSnippet,
+  type MessageView,
+  type SearchHit,
+} from "./mod.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
@@ -18,6 +27,8 @@ const HELP = `commands:
   /older                load earlier messages of the open conversation
   /read                 mark the open conversation read
   /recall <msgId>       recall one of your messages
+  /search <words>       search your messages (all conversations; /search here <words>: the
+                        open one); matches are [bracketed]; /more for the next page
   /retry                resend messages that failed
   /quit                 leave`;
 
@@ -36,6 +47,7 @@ const password = Deno.env.get("IM_PASSWORD") ?? prompt("password:") ?? "";
 const names = new Map<string, string>();
 const ids = new Map<string, string>();
 let current: string | null = null; // the open conversation
+let lastSearch: { query: string; conversationId?: string; cursor?: string } | null = null;
 
 try {
   if (values.register) {
@@ -103,7 +115,15 @@ async function repl(client: ImClient) {
         }
       } else if (cmd === "/read") await client.markRead(open(client));
       else if (cmd === "/recall") await client.recall(rest[0]);
-      else if (cmd === "/retry") {
+      else if (cmd === "/search") {
+        const here = rest[0] === "here";
+        lastSearch = { query: (here ? rest.slice(1) : rest).join(" ") };
+        if (here) lastSearch.conversationId = open(client);
+        await searchPage(client);
+      } else if (cmd === "/more") {
+        if (!lastSearch?.cursor) say("no more results");
+        else await searchPage(client);
+      } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
@@ -112,6 +132,20 @@ async function repl(client: ImClient) {
       say(`error: ${describeError(err)}`);
     }
   }
+}
+
+async function searchPage(client: ImClient) {
+  const page = await client.search({ ...lastSearch!, limit: 10 });
+  if (page.hits.length === 0) say("no messages found");
+  for (const h of page.hits) say(await hitLine(client, h));
+  lastSearch!.cursor = page.cursor;
+  if (page.cursor) say("/more for more");
+}
+
+async function hitLine(client: ImClient, h: SearchHit): Promise<string> {
+  const t = new Date(h.serverTime).toISOString().slice(0, 16).replace("T", " ");
+  const who = h.from === client.userId ? "me" : await name(client, h.from);
+  return `[${t}] ${h.conversationId} #${h.seq} ${who}: ${markedSnippet(h)}`;
 }
 
 function open(_client: ImClient): string {

@@ -4,10 +4,12 @@
  * unacknowledged messages with their original clientMsgId, and reports everything as typed events.
  */
 import {
+  type ClientData,
   directConversationId,
   isUserId,
   type MessageView,
   type Recalled,
+  type SearchPage,
   type ServerFrame,
 } from "@im/protocol";
 import { type Clock, systemClock } from "./clock.ts";
@@ -211,6 +213,30 @@ export class ImClient extends Emitter<ClientEvents> {
     return { messages: page.messages, more: page.more };
   }
 
+  /**
+   * Searches this user's own messages by words (any language; operators are plain text) and/or
+   * filters (conversation, sender, kinds, time range), newest first. For the next page pass the
+   * page's `cursor` back with the same query and filters.
+   */
+  search(request: ClientData<"search">): Promise<SearchPage> {
+    return this.#conn.request("search", request, this.#timeout);
+  }
+
+  /**
+   * Pages history in until the message at `seq` is held (to show a search hit in place);
+   * resolves false if it is not reached within `maxPages` pages.
+   */
+  async loadUntil(conversationId: string, seq: number, maxPages = 20): Promise<boolean> {
+    for (let i = 0; i < maxPages; i++) {
+      const oldest = this.store.oldestSeq(conversationId);
+      if (oldest !== null && oldest <= seq) return true;
+      const page = await this.loadOlder(conversationId, 100);
+      if (!page.more || page.messages.length === 0) break;
+    }
+    const oldest = this.store.oldestSeq(conversationId);
+    return oldest !== null && oldest <= seq;
+  }
+
   /** Reserves message ids (for apps that name messages before sending). */
   async fetchIds(count: number): Promise<string[]> {
     return (await this.#conn.request("ids.fetch", { count }, this.#timeout)).ids;
@@ -281,6 +307,7 @@ export class ImClient extends Emitter<ClientEvents> {
       case "sync.page":
       case "history.page":
       case "ids.batch":
+      case "search.page":
         return; // replies: their requests took them
       default: {
         const never: never = f;

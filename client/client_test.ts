@@ -325,3 +325,37 @@ Deno.test("a repeated reply (after a server failover) is a no-op: one ack, one m
   assert.equal(a.store.get(sent.conversationId)!.messages.length, 1);
   a.close();
 });
+
+Deno.test("search: pages through the user's own messages; history loads back to a hit", async () => {
+  const { client, server } = rig();
+  const a = client("1"), b = client("2"), c = client("3");
+  await Promise.all([a.connect(), b.connect(), c.connect()]);
+  for (let i = 1; i <= 45; i++) {
+    await a.send("2", i % 10 === 0 ? `Café number ${i}` : `filler ${i}`);
+  }
+  await c.send("2", "café for carol only");
+  const first = await a.search({ query: "CAFE", limit: 3 });
+  assert.deepEqual(first.hits.map((h) => h.snippet), [
+    "Café number 40",
+    "Café number 30",
+    "Café number 20",
+  ]);
+  assert.deepEqual(first.hits[0].marks, [[0, 4]]);
+  const rest = await a.search({ query: "CAFE", limit: 3, cursor: first.cursor });
+  assert.deepEqual(rest.hits.map((h) => h.snippet), ["Café number 10"]);
+  assert.equal(rest.cursor, undefined);
+  await assert.rejects(a.search({}), (e) => e instanceof ServerError && e.code === 3500);
+  const notMine = a.search({ query: "café", conversationId: c.conversationWith("2") });
+  await assert.rejects(notMine, (e) => e instanceof ServerError && e.code === ErrorCode.NOT_FOUND);
+  assert.equal(server.framesOf("search").length, 4);
+
+  // A device that starts at the newest message pages history back to the hit to show it.
+  const hit = first.hits[2];
+  const conv = hit.conversationId;
+  const fresh = client("1", { cursors: [{ conversationId: conv, seq: 45 }] });
+  await fresh.connect();
+  assert.equal(fresh.store.oldestSeq(conv), null);
+  assert.ok(await fresh.loadUntil(conv, hit.seq));
+  assert.ok(fresh.store.oldestSeq(conv)! <= hit.seq);
+  assert.equal(fresh.store.message(hit.msgId)?.body, "Café number 20");
+});

@@ -60,6 +60,8 @@ const PLAIN: Partial<Record<number, string>> = {
   [ErrorCode.RATE_LIMITED]: "You are sending too fast. Slow down a little.",
   [ErrorCode.TOO_MANY_CONNECTIONS]:
     "Too many of your devices are connected. Close the app on one of them.",
+  [ErrorCode.TOO_MANY_CONNECTIONS_PER_IP]:
+    "Too many connections from your network. Try again in a moment.",
   [ErrorCode.NO_SUCH_USER]: "There is no user with that name.",
   [ErrorCode.SELF_MESSAGE]: "You cannot send a message to yourself.",
   [ErrorCode.BODY_LENGTH]: "That message is too long to send.",

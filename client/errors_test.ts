@@ -12,12 +12,14 @@ import {
   TimeoutError,
 } from "./errors.ts";
 
-Deno.test("close codes: 40xx reconnect, 4003 refreshes first, 41xx/1008/1009 give up", () => {
+Deno.test("close codes: 40xx reconnect, 4003 refreshes first, 41xx/1002/1007-1009 give up", () => {
   for (const c of [1000, 1001, 1006, 1011, 4000, 4001, 4002, 4099]) {
     assert.equal(closeAction(c), "reconnect", String(c));
   }
   assert.equal(closeAction(CloseCode.TOKEN_EXPIRED), "refresh");
-  for (const c of [4100, 4101, 4102, 4199, 1008, 1009]) assert.equal(closeAction(c), "stop");
+  for (const c of [4100, 4101, 4102, 4199, 1002, 1007, 1008, 1009]) {
+    assert.equal(closeAction(c), "stop", String(c));
+  }
 });
 
 Deno.test("transient codes are the 5xxx and rate limiting", () => {

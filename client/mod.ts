@@ -35,6 +35,7 @@ export { MessageStore } from "./store.ts";
 export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
 export { statusOf } from "./views.ts";
+export { markedSnippet, type SnippetPart, snippetParts } from "./search.ts";
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 export type { Clock } from "./clock.ts";
 export { Emitter, type Listener } from "./emitter.ts";
@@ -61,6 +62,8 @@ export {
   PROTOCOL_VERSION,
   type Recalled,
   type Receipt,
+  type SearchHit,
+  type SearchPage,
   type SentAck,
   type ServerFrame,
   SUBPROTOCOL,

@@ -23,8 +23,10 @@ import { GatewayRegistry } from "./registry.ts";
 import { runResultReader } from "./results.ts";
 import { Conn } from "./ws/conn.ts";
 import { Hub } from "./ws/hub.ts";
+import { IpSlots } from "./ws/ip_slots.ts";
+import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
-import { upgrade } from "./ws/upgrade.ts";
+import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
 import { Cached } from "./cached.ts";
 
@@ -84,9 +86,16 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
 
   let draining = false;
   const clientIp = (c: { env: unknown }) =>
-    (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname ?? "unknown";
+    (c.env as ServerEnv | undefined)?.incoming?.socket?.remoteAddress ?? "unknown";
+  const slots = new IpSlots(config.maxConnsPerIp);
 
   const app = new Hono();
+  // Every HTTP error is the documented envelope, also for paths and methods nobody serves.
+  app.notFound((c) => c.json({ error: errorBody(ErrorCode.INVALID_REQUEST, "not found") }, 404));
+  app.onError((err, c) => {
+    log.error("request failed", { err, path: c.req.path });
+    return c.json({ error: errorBody(ErrorCode.INTERNAL, "internal error") }, 500);
+  });
   app.get("/healthz", (c) => c.json({ ok: true, gatewayId }));
   app.get("/readyz", async (c) => {
     if (draining) return c.json({ ok: false, draining: true }, 503);
@@ -115,55 +124,63 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
     }),
   );
+  // Built once: each socket's closures keep what they capture for the connection's lifetime.
+  const connLimits = {
+    ratePerSec: config.rateLimitPerSec,
+    rateBurst: config.rateLimitBurst,
+    rateAbuse: config.rateLimitAbuse,
+    highWaterBytes: config.sendHighWaterBytes,
+  };
+  const sessionDeps = {
+    hub,
+    ingest,
+    log,
+    maxFrameBytes: config.maxFrameBytes,
+    heartbeatSec: config.heartbeatSec,
+    framesIn,
+    errorsOut,
+  };
+  const upgradeDeps: UpgradeDeps = {
+    originAllowlist: config.originAllowlist,
+    gatewayUrls: () => gatewayUrls.get(),
+    slots,
+    authenticate: (token) => authenticate({ kv, config, jwtSecret }, token),
+    admit: async ({ userId, deviceId }) => {
+      // A device reconnecting replaces itself, so only other devices count.
+      const live = (await routes.lookup([userId])).get(userId) ?? [];
+      return live.filter((r) => r.deviceId !== deviceId).length < config.maxDevicesPerUser;
+    },
+    remoteOf: clientIp,
+    onRefused: (reason, ctx) => {
+      refused.inc({ reason });
+      log.warn("upgrade refused", {
+        reason,
+        remote: clientIp(ctx),
+        origin: ctx.req.header("origin"),
+        path: redactUrl(ctx.req.url),
+      });
+    },
+    onSocket: (socket, identity, remote) => {
+      attachSession(new Conn(socket, identity, remote, connLimits), sessionDeps);
+    },
+  };
   app.get("/ws", (c) => {
     if (draining) {
       return c.json({ error: errorBody(ErrorCode.UNAVAILABLE, "gateway draining") }, 503);
     }
-    return upgrade(c, {
-      originAllowlist: config.originAllowlist,
-      gatewayUrls: () => gatewayUrls.get(),
-      idleTimeoutSec: config.idleTimeoutSec,
-      authenticate: (token) => authenticate({ kv, config, jwtSecret }, token),
-      admit: async ({ userId, deviceId }) => {
-        // A device reconnecting replaces itself, so only other devices count.
-        const live = (await routes.lookup([userId])).get(userId) ?? [];
-        return live.filter((r) => r.deviceId !== deviceId).length < config.maxDevicesPerUser;
-      },
-      remoteOf: clientIp,
-      onRefused: (reason, ctx) => {
-        refused.inc({ reason });
-        log.warn("upgrade refused", {
-          reason,
-          remote: clientIp(ctx),
-          origin: ctx.req.header("origin"),
-          path: redactUrl(ctx.req.url),
-        });
-      },
-      onSocket: (socket, identity, remote) => {
-        const conn = new Conn(socket, identity, remote, {
-          ratePerSec: config.rateLimitPerSec,
-          rateBurst: config.rateLimitBurst,
-          rateAbuse: config.rateLimitAbuse,
-          highWaterBytes: config.sendHighWaterBytes,
-        });
-        attachSession(conn, {
-          hub,
-          ingest,
-          log,
-          maxFrameBytes: config.maxFrameBytes,
-          heartbeatSec: config.heartbeatSec,
-          framesIn,
-          errorsOut,
-        });
-      },
-    });
+    return upgrade(c, upgradeDeps);
   });
 
-  const server = Deno.serve(
-    { hostname: config.host, port: config.port, onListen: () => {} },
-    app.fetch,
-  );
-  const port = server.addr.port;
+  const server = await startServer({
+    hostname: config.host,
+    port: config.port,
+    fetch: (req, env) => app.fetch(req, env),
+    maxPayload: config.maxFrameBytes,
+    handshakeTimeoutMs: config.handshakeTimeoutMs,
+    maxPendingPerIp: config.maxConnsPerIp,
+    log,
+  });
+  const port = server.port;
   const wsUrl = config.publicUrl || `ws://127.0.0.1:${port}/ws`;
 
   // Appends acknowledged by a Redis that then died may be gone (AOF fsyncs once a second), and

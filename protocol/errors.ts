@@ -22,6 +22,8 @@ export const ErrorCode = {
   ORIGIN_FORBIDDEN: 2008,
   INVALID_REQUEST: 2009,
   TOO_MANY_CONNECTIONS: 2010,
+  TOO_MANY_CONNECTIONS_PER_IP: 2011,
+  REQUEST_TIMEOUT: 2012,
   // 3xxx: messaging rules
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,
@@ -33,6 +35,12 @@ export const ErrorCode = {
   NOT_SENDER: 3007,
   CURSOR_INVALID: 3008,
   MSG_ID_INVALID: 3009,
+  // 35xx: search
+  SEARCH_QUERY_EMPTY: 3500,
+  SEARCH_QUERY_TOO_LONG: 3501,
+  SEARCH_RANGE_INVALID: 3502,
+  SEARCH_CURSOR_INVALID: 3503,
+  SEARCH_DISABLED: 3504,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,
@@ -47,7 +55,11 @@ export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  /** The client broke RFC 6455 (an unmasked frame, a bad opcode): sent by the WebSocket layer. */
+  PROTOCOL_ERROR: 1002,
   ABNORMAL: 1006,
+  /** A text frame that is not valid UTF-8: sent by the WebSocket layer. */
+  INVALID_DATA: 1007,
   /** Not sent by this server (an origin is refused before the upgrade); clients treat it as final. */
   POLICY: 1008,
   TOO_BIG: 1009,
@@ -67,12 +79,20 @@ export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 /** What a client does after the server closed with `code`. */
 export type CloseAction = "reconnect" | "refresh" | "stop";
 
-/** 4000-4099 reconnect (4003 after a token refresh); 4100-4199, 1008 and 1009 give up. */
+/**
+ * 4000-4099 reconnect (4003 after a token refresh); 4100-4199 give up, and so do 1002, 1007,
+ * 1008 and 1009: the client sent something the server refuses, and would send it again.
+ */
 export function closeAction(code: number): CloseAction {
   if (code === CloseCode.TOKEN_EXPIRED) return "refresh";
   if (code >= 4100 && code < 4200) return "stop";
-  if (code === CloseCode.POLICY || code === CloseCode.TOO_BIG) return "stop";
-  return "reconnect";
+  const refused: number[] = [
+    CloseCode.PROTOCOL_ERROR,
+    CloseCode.INVALID_DATA,
+    CloseCode.POLICY,
+    CloseCode.TOO_BIG,
+  ];
+  return refused.includes(code) ? "stop" : "reconnect";
 }
 
 /** Errors worth retrying with the same request (same clientMsgId): 5xxx and rate limiting. */

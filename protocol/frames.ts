@@ -10,6 +10,7 @@ import type { FrameSpec, Lane } from "./spec.ts";
 import { idFrames, type IdServerData } from "./domains/ids.ts";
 import { messageFrames, type MessageServerData } from "./domains/messages.ts";
 import { receiptFrames, type ReceiptServerData } from "./domains/receipts.ts";
+import { searchFrames, type SearchServerData } from "./domains/search.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
@@ -26,6 +27,7 @@ export const clientFrames = {
   ...syncFrames,
   ...idFrames,
   ...typingFrames,
+  ...searchFrames,
 };
 
 /** Every server frame type's data. */
@@ -36,7 +38,8 @@ export interface ServerData
     ReceiptServerData,
     SyncServerData,
     IdServerData,
-    TypingServerData {}
+    TypingServerData,
+    SearchServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -135,6 +138,7 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "history.page": true,
   "ids.batch": true,
   typing: true,
+  "search.page": true,
 };
 
 /** Every server frame type (for docs and tests). */

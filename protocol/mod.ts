@@ -21,3 +21,4 @@ export type {
 export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";
+export type { SearchHit, SearchPage } from "./domains/search.ts";

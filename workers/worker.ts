@@ -18,6 +18,7 @@ import { ensureGroups } from "./consumer/groups.ts";
 import { Consumer } from "./consumer/loop.ts";
 import { ReadLane } from "./consumer/reads.ts";
 import { handlers } from "./domains/mod.ts";
+import { indexFor, SearchIndexer } from "./domains/search/mod.ts";
 import { IdSource } from "./snowflake_lease.ts";
 import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
@@ -165,11 +166,23 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
       if (moved) consumer.wake();
     }).catch((err) => log.warn("worker heartbeat failed", { err }));
   }, Math.max(50, Math.floor(deadMs / 4)));
+  // Search: drains the index outbox the message path fills (one worker at a time does).
+  const indexed = registry.add(
+    new Counter("im_search_indexed_total", "Search outbox entries applied to the index."),
+  );
+  const indexer = config.searchEngine === "off" ? null : new SearchIndexer({
+    db,
+    indexOn: (x) => indexFor(config.searchEngine, x)!,
+    intervalMs: config.searchIndexIntervalMs,
+    log,
+    onApplied: (n) => indexed.inc({}, n),
+  });
   const abort = new AbortController();
   const loops = Promise.all([
     consumer.run(abort.signal),
     reads.run(abort.signal),
     ephemeral.run(abort.signal),
+    indexer?.run(abort.signal),
   ]);
 
   const server = Deno.serve(

@@ -16,6 +16,7 @@ import {
 } from "@im/protocol";
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { fakeSearch } from "./fake_search.ts";
 
 interface Conv {
   members: string[];
@@ -262,6 +263,14 @@ export class FakeServer {
             ...this.#peerCursors(f.data.conversationId, me),
           },
         });
+      }
+      case "search": {
+        const c = f.data.conversationId && this.convs.get(f.data.conversationId);
+        if (f.data.conversationId && (!c || !c.members.includes(me))) {
+          return fail(ErrorCode.NOT_FOUND, "no such conversation");
+        }
+        const mine = [...this.convs.values()].filter((x) => x.members.includes(me));
+        return reply(fakeSearch(mine.flatMap((x) => x.messages), f.data));
       }
       case "ids.fetch":
         return reply({

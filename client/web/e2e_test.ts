@@ -110,6 +110,22 @@ Deno.test({
       });
 
       await t.step(
+        "alice searches Chinese and English words; matches are highlighted",
+        async () => {
+          await send(b, "大家你好啊，明天见");
+          await a.getByTestId("msg").filter({ hasText: "明天见" }).waitFor();
+          const hit = await searchFor(a, "你好");
+          assert.equal(await hit.locator("mark").first().textContent(), "你好");
+          const english = await searchFor(a, "GOOD");
+          assert.match((await english.textContent())!, /good to see you/);
+          assert.equal(await english.locator("mark").first().textContent(), "good");
+          assert.equal(await (await results(a, "mistake")).count(), 0, "recalled: not found");
+          await shot(a, "07-desktop-search");
+          await a.getByRole("button", { name: "Close" }).click();
+        },
+      );
+
+      await t.step(
         "after a reload the chat is back; older messages page in on scroll",
         async () => {
           // Bob's second device (the SDK in this process) fills the conversation.
@@ -137,6 +153,18 @@ Deno.test({
           await shot(a, "07-desktop-history");
         },
       );
+
+      await t.step("a search hit opens the conversation at that message", async () => {
+        await a.reload(); // only the newest messages are held again
+        await a.getByTestId("msg").filter({ hasText: /^bulk 45/ }).waitFor();
+        assert.equal(await a.getByTestId("msg").filter({ hasText: "明天见" }).count(), 0);
+        const hit = await searchFor(a, "你好");
+        await hit.click();
+        const target = a.getByTestId("msg").filter({ hasText: "大家你好啊" });
+        await waitAttr(target, "data-focused", [""]);
+        assert.ok(await target.isVisible());
+        await shot(a, "07b-desktop-search-hit-opened");
+      });
 
       await t.step(
         "alice's gateway dies: the page says so, keeps her text, and catches up",
@@ -190,6 +218,24 @@ async function login(page: Page, username: string, password: string) {
   await page.locator("#username").fill(username);
   await page.locator("#password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** The hits of a search typed into the box (the index trails a send by up to ~200 ms). */
+async function results(page: Page, words: string) {
+  await page.getByTestId("search").fill(words);
+  await page.getByTestId("search-go").click();
+  await page.locator(`[data-testid="results"][data-loading="false"][data-query="${words}"]`)
+    .waitFor();
+  return page.getByTestId("hit");
+}
+
+async function searchFor(page: Page, words: string) {
+  for (let i = 0; i < 20; i++) {
+    const hits = await results(page, words);
+    if (await hits.count()) return hits.first();
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no hit for ${words}`);
 }
 
 async function send(page: Page, text: string) {

@@ -5,6 +5,9 @@
  */
 import { CloseCode, type ServerFrame } from "@im/protocol";
 import { RateLimiter } from "../ratelimit.ts";
+import type { WebSocket } from "./server.ts";
+
+const OPEN = 1; // readyState of an open socket, in ws as in the WebSocket API
 
 export interface Identity {
   userId: string;
@@ -53,7 +56,7 @@ export class Conn {
 
   /** Sends pre-serialized JSON; a peer that stops reading is closed, never buffered without bound. */
   sendRaw(text: string): void {
-    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.closed || this.socket.readyState !== OPEN) return;
     if (this.socket.bufferedAmount > this.limits.highWaterBytes) {
       this.close(CloseCode.SLOW_CONSUMER, "slow consumer: reconnect and sync");
       return;

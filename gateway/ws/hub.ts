@@ -10,6 +10,8 @@ import type { Redis, RouteStore } from "@im/shared/redis";
 import { closeLine, RESULT_FIELD } from "@im/shared/wire";
 import type { Conn } from "./conn.ts";
 
+const REFRESH_SLICE = 500;
+
 export class Hub {
   readonly conns = new Map<string, Conn>();
 
@@ -83,13 +85,23 @@ export class Hub {
     }
   }
 
+  /**
+   * In slices of REFRESH_SLICE routes, one round trip each: a single pipeline for every
+   * connection makes garbage in proportion to them all at once, and the heap grows to hold it
+   * (measured: +9 KiB of RSS per idle connection at 10,000).
+   */
   async refreshRoutes(): Promise<void> {
-    await this.routes.refresh([...this.conns.values()].map((c) => ({
-      userId: c.userId,
-      deviceId: c.deviceId,
-      gatewayId: this.gatewayId,
-      connId: c.connId,
-    })));
+    const all = [...this.conns.values()];
+    for (let i = 0; i < all.length; i += REFRESH_SLICE) {
+      await this.routes.refresh(
+        all.slice(i, i + REFRESH_SLICE).map((c) => ({
+          userId: c.userId,
+          deviceId: c.deviceId,
+          gatewayId: this.gatewayId,
+          connId: c.connId,
+        })),
+      );
+    }
   }
 
   /** Closes silent connections and those whose access token has expired. */

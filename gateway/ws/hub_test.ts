@@ -28,7 +28,7 @@ const limits = { ratePerSec: 10, rateBurst: 10, rateAbuse: 10, highWaterBytes: 1
 const conn = (exp: number) => {
   const sock = fakeSocket();
   const c = new Conn(
-    sock as unknown as WebSocket,
+    sock as unknown as Conn["socket"],
     { userId: "1", deviceId: "d", sessionId: "s", exp },
     "ip",
     limits,

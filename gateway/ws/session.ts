@@ -66,7 +66,8 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
     });
   };
 
-  conn.socket.onmessage = (ev: MessageEvent) => {
+  conn.socket.onmessage = (ev) => {
+    if (conn.closed) return; // ws goes on reading after a close until the peer answers it
     conn.lastSeen = Date.now();
     if (typeof ev.data !== "string") {
       return sendError({
@@ -127,7 +128,7 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
     });
   };
 
-  conn.socket.onclose = (ev: CloseEvent) => {
+  conn.socket.onclose = (ev) => {
     conn.closed = true;
     d.hub.remove(conn).catch((err) => log.warn("route removal failed", { err }));
     log.info("disconnected", { code: ev.code });

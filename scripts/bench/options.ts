@@ -25,6 +25,8 @@ export interface BenchOptions {
   mysqlServer: string;
   logLevel: string;
   profileDir: string | null;
+  /** V8 flags for the gateway processes only (e.g. --optimize-for-size). */
+  gatewayV8Flags: string;
   floorReport: string | null;
   out: string;
   /** Delivery acks every N ms per connection (0: none, so every message is re-pushed). */
@@ -57,6 +59,7 @@ export const DEFAULTS: BenchOptions = {
   mysqlServer: "mysql://root@127.0.0.1:3306",
   logLevel: "warn",
   profileDir: null,
+  gatewayV8Flags: "",
   floorReport: null,
   out: "",
   historyRate: 0,
@@ -88,7 +91,8 @@ export const USAGE = `deno task bench [options]
   --profile DIR    run gateway and worker with --cpu-prof into DIR and summarize
   --floor FILE     a floor report to compare this e2e run against
   --out FILE       JSON report (default bench-results/<mode>-<time>.json)
-  --log-level L    gateway/worker log level (default warn)`;
+  --log-level L    gateway/worker log level (default warn)
+  --gateway-v8-flags F  V8 flags for the gateways only, e.g. --optimize-for-size`;
 
 export type ParsedOptions = BenchOptions & { all: boolean };
 
@@ -105,7 +109,10 @@ const numeric =
   (key: keyof BenchOptions, name: string, min = 0, max = Infinity): Setter => (o, v) =>
     Object.assign(o, { [key]: Math.min(max, Math.max(min, num(v, name))) });
 
-const text = (key: "profileDir" | "floorReport" | "out" | "logLevel"): Setter => (o, v) => {
+const text = (
+  key: "profileDir" | "floorReport" | "out" | "logLevel" | "gatewayV8Flags",
+): Setter =>
+(o, v) => {
   o[key] = v;
 };
 
@@ -138,6 +145,7 @@ const FLAGS: Record<string, Setter> = {
   "--floor": text("floorReport"),
   "--out": text("out"),
   "--log-level": text("logLevel"),
+  "--gateway-v8-flags": text("gatewayV8Flags"),
 };
 
 export function parseArgs(args: string[]): ParsedOptions {

@@ -203,7 +203,7 @@ export function targetsOf(r: BenchReport): Target[] {
   if (r.floor) add("throughput / floor", ">= 0.5", r.floor.ratio, r.floor.ratio >= 0.5);
   if (r.idle) {
     const v = r.idle.rssPerConnKiB;
-    add("gateway RSS per idle connection (KiB)", "<= 16", v, v <= 16);
+    add("gateway RSS per idle connection (KiB)", "<= 12", v, v <= 12);
     const held = r.connections.held;
     add("idle connections held", ">= 20000", held, held >= 20000);
   }

@@ -58,6 +58,8 @@ function systemEnv(
     MAX_DEVICES_PER_USER: "1000000",
     // The bench registers all its users from one address.
     REGISTER_MAX_PER_IP: "1000000",
+    // Every generator connects from 127.0.0.x: no cap per address.
+    MAX_CONNS_PER_IP: "0",
     MAX_BODY_CHARS: String(Math.max(5000, o.size)),
     MAX_FRAME_BYTES: String(Math.max(65536, o.size + 4096)),
     ACCESS_TTL_SEC: "86400",
@@ -125,6 +127,7 @@ async function startGateway(run: Run, g: number): Promise<Gateway> {
     "run",
     "-A",
     ...profFlags(run.o, `gateway-${g}`),
+    ...(run.o.gatewayV8Flags ? [`--v8-flags=${run.o.gatewayV8Flags}`] : []),
     `${ROOT}gateway/main.ts`,
   ], {
     ...run.env,

@@ -10,6 +10,7 @@ import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
 import { messageFields } from "./fields/messages.ts";
 import { processFields } from "./fields/process.ts";
+import { searchFields } from "./fields/search.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
 
@@ -20,6 +21,7 @@ export const CONFIG_FIELDS = {
   ...connectionFields,
   ...workerFields,
   ...messageFields,
+  ...searchFields,
   ...processFields,
 };
 

@@ -89,6 +89,31 @@ export interface UserBlocksTable {
   created_at: Ms;
 }
 
+/** Messages whose search entry must be written again (send, recall, edit); see 050_search. */
+export interface SearchOutboxTable {
+  id: Generated<string>;
+  msg_id: BigId;
+}
+
+/** One row: its lock lets one indexer at a time drain search_outbox. */
+export interface SearchStateTable {
+  id: number;
+  indexed_at: Ms;
+}
+
+/** The full-text index (Mroonga on MariaDB, ngram on MySQL): one row per searchable message. */
+export interface SearchIndexTable {
+  msg_id: BigId;
+  conversation_id: string;
+  seq: number;
+  sender_id: BigId;
+  kind: string;
+  created_at: Ms;
+  sort_key: BigId;
+  body: string;
+  scope: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -98,4 +123,7 @@ export interface Database {
   partition_fences: PartitionFencesTable;
   reserved_ids: ReservedIdsTable;
   user_blocks: UserBlocksTable;
+  search_outbox: SearchOutboxTable;
+  search_state: SearchStateTable;
+  search_index: SearchIndexTable;
 }

@@ -9,6 +9,7 @@ import { handleMsgSend } from "./messages/send.ts";
 import { handleDelivered, handleRead } from "./receipts/cursors.ts";
 import { handleHistory } from "./sync/history.ts";
 import { handleSync } from "./sync/sync.ts";
+import { handleSearch } from "./search/search.ts";
 import { handleTyping } from "./typing/typing.ts";
 
 export const txHandlers: TxHandlers = {
@@ -22,6 +23,7 @@ export const txHandlers: TxHandlers = {
 export const readHandlers: ReadHandlers = {
   sync: handleSync,
   history: handleHistory,
+  search: handleSearch,
 };
 
 export const ephemeralHandlers: EphemeralHandlers = {

@@ -10,6 +10,7 @@ import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
 import { useClientVersion } from "./hooks.ts";
 import { Directory } from "./names.ts";
+import { runSearch, SearchBox, SearchResults, type SearchState } from "./search.tsx";
 
 export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void }) {
   const { client, api } = props;
@@ -21,6 +22,9 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
   );
   const [open, setOpen] = useState<string | null>(() => conversationOfHash(client));
   const [toast, setToast] = useState<string | null>(null);
+  const [search, setSearch] = useState<SearchState | null>(null);
+  /** A message to show in place (a search hit). */
+  const [focus, setFocus] = useState<{ conversationId: string; seq: number } | null>(null);
 
   useEffect(() => {
     const onHash = () => setOpen(conversationOfHash(client));
@@ -54,18 +58,40 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
         <span class="avatar" aria-hidden="true">{initial(me)}</span>
         <span class="me" data-testid="me">{me}</span>
         <span class={`dot ${client.state}`} title={client.state} />
+        <SearchBox
+          client={client}
+          names={names}
+          openConversation={open}
+          onSearch={(r) => runSearch(client, search, r, setSearch)}
+        />
         <button type="button" class="link" onClick={signOut}>Log out</button>
       </header>
       <ConnectionBanner client={client} onSignOut={props.onSignOut} />
       <div class="panes">
-        <ConversationList
-          items={client.conversations()}
-          me={client.userId}
-          selected={open}
-          names={names}
-          onOpen={show}
-          onStart={(userId) => show(client.conversationWith(userId))}
-        />
+        {search
+          ? (
+            <SearchResults
+              state={search}
+              me={client.userId}
+              names={names}
+              onOpen={(hit) => {
+                setFocus({ conversationId: hit.conversationId, seq: hit.seq });
+                show(hit.conversationId);
+              }}
+              onMore={() => runSearch(client, search, search.request, setSearch)}
+              onClose={() => setSearch(null)}
+            />
+          )
+          : (
+            <ConversationList
+              items={client.conversations()}
+              me={client.userId}
+              selected={open}
+              names={names}
+              onOpen={show}
+              onStart={(userId) => show(client.conversationWith(userId))}
+            />
+          )}
         {open
           ? (
             <ConversationView
@@ -73,6 +99,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
               conversationId={open}
               names={names}
               version={version}
+              focusSeq={focus?.conversationId === open ? focus.seq : null}
               onBack={() => show(null)}
               onError={setToast}
             />

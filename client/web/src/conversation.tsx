@@ -16,6 +16,8 @@ export function ConversationView(props: {
   conversationId: string;
   names: Directory;
   version: number;
+  /** A message to scroll to and outline (a search hit), loading history back to it. */
+  focusSeq?: number | null;
   onBack(): void;
   onError(text: string): void;
 }) {
@@ -44,6 +46,33 @@ export function ConversationView(props: {
       restoreFrom.current = null;
     } else if (atBottom.current) el.scrollTop = el.scrollHeight;
   }, [props.version, conversationId, items.length]);
+
+  // Show a search hit in place: page history back to it, then scroll it into view.
+  useEffect(() => {
+    const seq = props.focusSeq;
+    if (seq == null) return;
+    let live = true;
+    atBottom.current = false;
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    client.loadUntil(conversationId, seq).then(async () => {
+      let el: Element | null | undefined = null;
+      // The pages just loaded render on a later frame.
+      for (let i = 0; i < 30 && live && !el; i++) {
+        await frame();
+        el = scroller.current?.querySelector(`[data-seq="${seq}"]`);
+      }
+      if (!el || !live) return;
+      el.scrollIntoView({ block: "center" });
+      // Not className: Preact owns it and would drop the mark on the next render.
+      scroller.current!.querySelectorAll("[data-focused]").forEach((x) =>
+        x.removeAttribute("data-focused")
+      );
+      el.setAttribute("data-focused", "");
+    }).catch((e) => props.onError(describeError(e)));
+    return () => {
+      live = false;
+    };
+  }, [conversationId, props.focusSeq]);
 
   // Read while visible: everything received so far.
   useEffect(() => {

@@ -59,6 +59,20 @@ export const connectionFields = {
     "Devices of one user connected at once; one more is refused 429. With the per-connection rate this bounds a user's frame rate across gateways.",
     { min: 1 },
   ),
+  maxConnsPerIp: field(
+    "MAX_CONNS_PER_IP",
+    "int",
+    "1000",
+    "WebSockets (open or being upgraded) from one client address per gateway, and connections it may hold before sending a request head; one more is refused 429 (0: no cap). IPv6 counts per /64. Behind a proxy every client shares its address: raise it or use 0.",
+    { min: 0 },
+  ),
+  handshakeTimeoutMs: field(
+    "HANDSHAKE_TIMEOUT_MS",
+    "int",
+    "10000",
+    "Time a client has to send a complete request head (a WebSocket upgrade or an HTTP request); slower ones are answered 408 and closed.",
+    { min: 100 },
+  ),
   sendHighWaterBytes: field(
     "SEND_HIGH_WATER_BYTES",
     "int",

@@ -15,6 +15,7 @@ import {
   markRecalled,
   type StoredMessage,
 } from "./tables.ts";
+import { reindexMessages } from "../search/outbox.ts";
 
 type RecallEntry = Entry<"msg.recall">;
 
@@ -74,6 +75,7 @@ async function recallOne(ctx: TxContext, e: RecallEntry) {
     refMsgId: msgId,
   };
   await markRecalled(ctx.tx, msgId, ctx.now);
+  await reindexMessages(ctx, [msgId]);
   await insertMessages(ctx.tx, [notice]);
   await upsertHeads(ctx.tx, [{
     id: notice.conversationId,

@@ -12,6 +12,7 @@ import { dedupKey, findByClientIds, insertMessages, type StoredMessage } from ".
 import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
 import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
+import { reindexMessages } from "../search/outbox.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -176,6 +177,7 @@ async function doSend(
     ]),
   );
   await insertMessages(ctx.tx, rows);
+  await reindexMessages(ctx, rows.map((m) => m.msgId));
   return out;
 }
 

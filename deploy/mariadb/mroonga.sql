@@ -1,0 +1,2 @@
+-- Loads Mroonga once; INSTALL SONAME is recorded in mysql.plugin and survives restarts.
+INSTALL SONAME 'ha_mroonga';
