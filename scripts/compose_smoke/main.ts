@@ -71,7 +71,7 @@ try {
   await step("build our image once", async () => {
     const out = (await s.compose(["build"])).out;
     // Ours once (secret-init), and the database's own image (mariadb with Mroonga).
-    const built = [...out.matchAll(/^Building (\S+)/gm)].map((m) => m[1]).sort();
+    const built = [...out.matchAll(/^Building ([a-z0-9_-]+)$/gm)].map((m) => m[1]).sort();
     if (built.join() !== "mariadb,secret-init") throw new Error(`built: ${built.join(", ")}`);
   });
 
