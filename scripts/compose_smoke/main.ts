@@ -77,8 +77,13 @@ try {
 
   let containers: Container[] = [];
   await step("up: every service healthy, one image for all of ours", async () => {
-    await s.compose(["up", "-d"]);
-    containers = await s.healthy(1);
+    // A failed job makes `up` fail too; healthy() then says which, with its log.
+    const up = await s.compose(["up", "-d"], { allowFail: true });
+    containers = await s.healthy(1).catch((err) => {
+      throw new Error(
+        `${err.message}\n${up.code ? up.out.trim().split("\n").slice(-5).join("\n") : ""}`,
+      );
+    });
     const ours = containers.filter((c) => !["mariadb", "redis"].includes(c.service));
     const ids = new Set(ours.map((c) => c.image));
     if (ids.size !== 1) throw new Error(`app services run ${ids.size} images`);

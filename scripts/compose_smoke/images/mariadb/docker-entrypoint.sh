@@ -85,6 +85,8 @@ if [ ! -d "$DATADIR/mysql" ]; then
     fi
     echo "FLUSH PRIVILEGES;"
   } | sql
+  # From here on root has its password (the init scripts below log in with it).
+  export MYSQL_PWD="$root_password"
   printf '[mariadb-client]\nport=%s\nsocket=%s\nuser=healthcheck\npassword=%s\nprotocol=tcp\nhost=127.0.0.1\n' \
     "$PORT" "$SOCKET" "$healthcheck_password" >"$DATADIR/.my-healthcheck.cnf"
   chmod 600 "$DATADIR/.my-healthcheck.cnf"
