@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import {
   AuthApi,
   describeError,
+  describeMessage,
   ErrorCode,
   HttpError,
   ImClient,
@@ -18,18 +19,26 @@ import {
   type MessageView,
   type SearchHit,
 } from "./mod.ts";
+import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
   /to <username> <text> send one message
-  /list                 conversations, with unread counts
+  /list                 conversations (the server's list: pinned first, unread counts)
   /history [n]          the last n messages of the open conversation (default 20)
   /older                load earlier messages of the open conversation
   /read                 mark the open conversation read
   /recall <msgId>       recall one of your messages
   /search <words>       search your messages (all conversations; /search here <words>: the
                         open one); matches are [bracketed]; /more for the next page
+  /file <path> [text]   send a file (images go as images) to the open conversation
+  /where <lat> <lon> [name]  send a location
+  /reply <msgId> <text> answer a message
+  /edit <msgId> <text>  change one of your messages
+  /react <msgId> <emoji> react (again to remove)
+  /forward <msgId> <username>  forward a message
   /retry                resend messages that failed
+${SOCIAL_HELP}
   /quit                 leave`;
 
 const { values } = parseArgs({
@@ -55,9 +64,16 @@ try {
       if (!(e instanceof HttpError && e.code === ErrorCode.USERNAME_TAKEN)) throw e;
     });
   }
-  const client = new ImClient({ api, session: await api.login({ username, password }) });
+  const session = await api.login({
+    username,
+    password,
+    platform: "other",
+    deviceName: "terminal",
+  });
+  const client = new ImClient({ api, session });
   names.set(client.userId, username);
   wire(client);
+  wireSocial(cli(client));
   await client.connect();
   say(`logged in as ${username} (${client.userId}) on ${client.gatewayId}. /help for commands.`);
   await repl(client);
@@ -77,6 +93,17 @@ function wire(client: ImClient) {
     say(`  ${await name(client, r.by)} has #${r.deliveredSeq}, read up to #${r.readSeq}`);
   });
   client.on("recall", async (m) => say(`  ${await name(client, m.from)} recalled #${m.seq}`));
+  client.on(
+    "edit",
+    async (m) => say(`  ${await name(client, m.from)} edited #${m.seq}: ${m.body}`),
+  );
+  client.on(
+    "reaction",
+    async (r) =>
+      say(
+        `  ${await name(client, r.by)} ${r.add ? "reacted" : "took back"} ${r.emoji} on #${r.seq}`,
+      ),
+  );
   client.on("outbox", (items) => {
     for (const o of items) if (o.state === "failed") say(`  ✗ not sent: ${o.body} (${o.error})`);
   });
@@ -101,17 +128,18 @@ async function repl(client: ImClient) {
         const to = client.conversationWith(await idOf(client, rest[0]));
         await client.send(to, rest.slice(1).join(" "));
       } else if (cmd === "/list") {
-        for (const c of client.conversations()) {
+        for (const c of await client.inbox.load()) {
           const last = c.lastMessage ? ` — ${c.lastMessage.body || "(recalled)"}` : "";
           const who = c.peerId ? await name(client, c.peerId) : c.conversationId;
-          say(`${who}  unread ${c.unread}${last}`);
+          const flags = `${c.pinned ? " [pinned]" : ""}${c.muted ? " [muted]" : ""}`;
+          say(`${who}${flags}  unread ${c.unread}${c.mentioned ? " @you" : ""}${last}`);
         }
       } else if (cmd === "/history" || cmd === "/older") {
         const conv = open(client);
         if (cmd === "/older") await client.loadOlder(conv);
         const n = Number(rest[0] ?? 20);
         for (const m of client.store.get(conv)?.messages.slice(-n) ?? []) {
-          if (m.kind === "text") say(await line(client, m));
+          if (m.kind !== "recall" && m.kind !== "edit") say(await line(client, m));
         }
       } else if (cmd === "/read") await client.markRead(open(client));
       else if (cmd === "/recall") await client.recall(rest[0]);
@@ -123,9 +151,27 @@ async function repl(client: ImClient) {
       } else if (cmd === "/more") {
         if (!lastSearch?.cursor) say("no more results");
         else await searchPage(client);
+      } else if (cmd === "/file") {
+        await sendFile(client, open(client), rest[0], rest.slice(1).join(" "));
+      } else if (cmd === "/where") {
+        const [latitude, longitude] = [Number(rest[0]), Number(rest[1])];
+        const name = rest.slice(2).join(" ") || undefined;
+        await client.sendContent(open(client), {
+          kind: "location",
+          location: { latitude, longitude, ...(name ? { name } : {}) },
+        });
+      } else if (cmd === "/reply") {
+        await client.send(open(client), rest.slice(1).join(" "), { replyTo: rest[0] });
+      } else if (cmd === "/edit") await client.edit(rest[0], rest.slice(1).join(" "));
+      else if (cmd === "/react") {
+        const mine = client.store.message(rest[0])?.reactions?.find((r) => r.emoji === rest[1])?.me;
+        await client.react(rest[0], rest[1], !mine);
+      } else if (cmd === "/forward") {
+        await client.forward(rest[0], client.conversationWith(await idOf(client, rest[1])));
       } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
-      } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
+      } else if (await socialCommand(cli(client), cmd, rest)) continue;
+      else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
       else await client.send(current, text.trim());
     } catch (err) {
@@ -146,6 +192,17 @@ async function hitLine(client: ImClient, h: SearchHit): Promise<string> {
   const t = new Date(h.serverTime).toISOString().slice(0, 16).replace("T", " ");
   const who = h.from === client.userId ? "me" : await name(client, h.from);
   return `[${t}] ${h.conversationId} #${h.seq} ${who}: ${markedSnippet(h)}`;
+}
+
+function cli(client: ImClient): CliContext {
+  return {
+    client,
+    api,
+    idOf: (u) => idOf(client, u),
+    name: (u) => name(client, u),
+    open: () => open(client),
+    say,
+  };
 }
 
 function open(_client: ImClient): string {
@@ -174,7 +231,27 @@ async function name(client: ImClient, userId: string): Promise<string> {
 async function line(client: ImClient, m: MessageView): Promise<string> {
   const t = new Date(m.serverTime).toTimeString().slice(0, 5);
   const who = m.from === client.userId ? "me" : await name(client, m.from);
-  return `[${t}] #${m.seq} ${who}: ${m.recalled ? "(recalled)" : m.body}`;
+  return `[${t}] #${m.seq} ${who}: ${describeMessage(m)}  (msgId ${m.msgId})`;
+}
+
+/** Streams a file from disk (never read whole), printing progress; the server decides its type. */
+async function sendFile(client: ImClient, conv: string, path: string | undefined, caption: string) {
+  if (!path) throw new Error("which file?");
+  // (Here, not at module level: the REPL runs from the top-level await above this line.)
+  const IMAGE = /\.(png|jpe?g|gif|webp|avif)$/i;
+  const file = await Deno.open(path);
+  const total = (await file.stat()).size;
+  let shown = -1;
+  await client.sendMedia(conv, {
+    kind: IMAGE.test(path) ? "image" : "file",
+    name: path.split(/[\\/]/).pop()!,
+    body: file.readable,
+    caption: caption || undefined,
+    onProgress: ({ loaded }) => {
+      const pct = Math.floor((loaded / Math.max(total, 1)) * 10) * 10;
+      if (pct !== shown) say(`  uploading ${pct}%`), shown = pct;
+    },
+  });
 }
 
 function say(text: string) {

@@ -6,8 +6,12 @@
 import {
   type ClientData,
   directConversationId,
+  type Edited,
   isUserId,
+  type MediaKind,
+  type MediaRef,
   type MessageView,
+  type ReactionChanged,
   type Recalled,
   type SearchPage,
   type ServerFrame,
@@ -17,7 +21,9 @@ import { Connection, type ConnectionState, type StateChange } from "./connection
 import { Emitter } from "./emitter.ts";
 import { ConnectionError, ServerError } from "./errors.ts";
 import type { AuthApi } from "./http.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type OutgoingContent } from "./outbox.ts";
+import { MediaApi, type MediaLink, type UploadRequest } from "./media.ts";
+import { Rich } from "./rich.ts";
 import { Sender } from "./sender.ts";
 import { type Session, SessionKeeper } from "./session.ts";
 import { MessageStore } from "./store.ts";
@@ -25,16 +31,24 @@ import { Catchup } from "./sync.ts";
 import { webSocketFactory } from "./transport.ts";
 import type { ClientEvents, ClientOptions } from "./options.ts";
 import { type ConversationSummary, summarize, timeline, type TimelineItem } from "./views.ts";
+import { type Requester, Social } from "./social.ts";
+import { Inbox } from "./inbox.ts";
 
 export class ImClient extends Emitter<ClientEvents> {
   readonly store: MessageStore;
   readonly outbox: Outbox;
+  /** Friends, requests, blocks and your profile (see social.ts). */
+  readonly social: Social;
+  /** The conversation list the server keeps for you (see inbox.ts). */
+  readonly inbox: Inbox;
   readonly #conn: Connection;
   readonly #keeper: SessionKeeper;
   readonly #catchup: Catchup;
   readonly #sender: Sender;
   readonly #clock: Clock;
   readonly #timeout: number;
+  readonly #rich: Rich;
+  readonly #media: MediaApi | null;
 
   constructor(opts: ClientOptions) {
     super();
@@ -72,6 +86,13 @@ export class ImClient extends Emitter<ClientEvents> {
       ingest: (m) => this.#ingest(m),
       onError: (e) => this.emit("error", e),
     });
+    const request: Requester = (type, data) => this.#conn.request(type, data, this.#timeout);
+    this.social = new Social(request, () => this.emit("change", {}));
+    this.inbox = new Inbox(
+      request,
+      this.store,
+      (conversationId) => this.emit("change", conversationId ? { conversationId } : {}),
+    );
     this.#sender = new Sender({
       conn: this.#conn,
       outbox: this.outbox,
@@ -85,6 +106,27 @@ export class ImClient extends Emitter<ClientEvents> {
       onChanged: (conversationId) => {
         this.emit("outbox", this.outbox.all());
         this.emit("change", { conversationId });
+      },
+    });
+    this.#media = opts.media ?? (opts.api ? new MediaApi(opts.api.baseUrl) : null);
+    this.#rich = new Rich({
+      conn: this.#conn,
+      store: this.store,
+      timeoutMs: this.#timeout,
+      media: () => {
+        if (!this.#media) throw new Error("no media API: pass `api` or `media` to ImClient");
+        return this.#media;
+      },
+      token: () => this.session.accessToken,
+      now: () => this.#clock.now(),
+      onEdited: (m, e) => {
+        if (m) this.emit("edit", m);
+        this.#catchup.scheduleGapFill(e.conversationId);
+        this.emit("change", { conversationId: e.conversationId });
+      },
+      onReaction: (m, r) => {
+        this.emit("reaction", { ...r, message: m });
+        this.emit("change", { conversationId: r.conversationId });
       },
     });
   }
@@ -147,15 +189,73 @@ export class ImClient extends Emitter<ClientEvents> {
   send(
     target: string,
     body: string,
-    opts: { clientMsgId?: string; msgId?: string } = {},
+    opts: { clientMsgId?: string; msgId?: string; replyTo?: string; content?: OutgoingContent } =
+      {},
   ): Promise<MessageView> {
     const byUser = isUserId(target);
-    const conversationId = byUser ? directConversationIdOrSelf(this.userId, target) : target;
+    const conversationId = this.#conversationOf(target);
     const o = this.outbox.add(conversationId, body, this.#clock.now(), {
       ...opts,
       ...(byUser ? { to: target } : {}),
     });
     return this.#sender.send(o);
+  }
+
+  /** Sends a location, a custom message, or media already uploaded (see `sendMedia`). */
+  sendContent(
+    target: string,
+    content: OutgoingContent,
+    opts: { body?: string; clientMsgId?: string; replyTo?: string } = {},
+  ): Promise<MessageView> {
+    return this.send(target, opts.body ?? "", { ...opts, content });
+  }
+
+  /** Copies a message you can see into another conversation, marked as forwarded. */
+  forward(msgId: string, target: string): Promise<MessageView> {
+    return this.sendContent(target, { kind: "forward", source: msgId });
+  }
+
+  /** Uploads a file (with progress) for a conversation; send it with `sendContent`. */
+  upload(
+    target: string,
+    req: Omit<UploadRequest, "conversationId">,
+  ): Promise<MediaRef> {
+    if (!this.#media) throw new Error("no media API: pass `api` or `media` to ImClient");
+    return this.#media.upload(this.session.accessToken, {
+      ...req,
+      conversationId: this.#conversationOf(target),
+      onProgress: (p) => {
+        req.onProgress?.(p);
+        this.emit("upload", { ...p, name: req.name });
+      },
+    });
+  }
+
+  /** Uploads, then sends: an image, voice note, video or file, with an optional caption. */
+  async sendMedia(
+    target: string,
+    req: Omit<UploadRequest, "conversationId"> & { caption?: string; replyTo?: string },
+  ): Promise<MessageView> {
+    const media = await this.upload(target, req);
+    return this.sendContent(target, { kind: req.kind as MediaKind, media }, {
+      body: req.kind === "voice" ? "" : req.caption,
+      replyTo: req.replyTo,
+    });
+  }
+
+  /** Changes the text (or caption) of your message, within the server's edit window. */
+  edit(msgId: string, body: string): Promise<Edited> {
+    return this.#rich.edit(msgId, body);
+  }
+
+  /** Adds (or with `add: false` removes) an emoji on a message. */
+  react(msgId: string, emoji: string, add = true): Promise<ReactionChanged> {
+    return this.#rich.react(msgId, emoji, add);
+  }
+
+  /** Signed URLs of a media object (and its thumbnail) for elements that cannot send a token. */
+  mediaLink(mediaId: string): Promise<MediaLink> {
+    return this.#rich.link(mediaId);
   }
 
   /** Sends a failed message again with its original clientMsgId. */
@@ -177,6 +277,7 @@ export class ImClient extends Emitter<ClientEvents> {
     const upTo = seq ?? this.store.get(conversationId)?.syncedSeq ?? 0;
     if (upTo <= 0) return Promise.resolve();
     if (this.store.setRead(conversationId, upTo)) this.emit("change", { conversationId });
+    this.inbox.onRead(conversationId, upTo);
     return this.#catchup.markRead(conversationId, upTo);
   }
 
@@ -258,9 +359,15 @@ export class ImClient extends Emitter<ClientEvents> {
     return timeline(this.store, this.outbox, conversationId);
   }
 
+  /** A conversation id, or a user id's direct conversation. */
+  #conversationOf(target: string): string {
+    return isUserId(target) ? directConversationIdOrSelf(this.userId, target) : target;
+  }
+
   #onRecalled(r: Recalled): void {
     const m = this.store.applyRecall(r);
     if (m) this.emit("recall", m);
+    this.inbox.onRecall(r);
     this.#catchup.scheduleGapFill(r.conversationId);
     this.emit("change", { conversationId: r.conversationId });
   }
@@ -268,7 +375,10 @@ export class ImClient extends Emitter<ClientEvents> {
   #ingest(messages: MessageView[]): void {
     if (messages.length === 0) return;
     const r = this.store.ingest(messages);
-    for (const m of r.released) this.emit("message", m);
+    for (const m of r.released) {
+      this.inbox.onMessage(m);
+      this.emit("message", m);
+    }
     for (const m of r.recalled) this.emit("recall", m);
     const convs = new Set(messages.map((m) => m.conversationId));
     for (const c of convs) {
@@ -285,6 +395,7 @@ export class ImClient extends Emitter<ClientEvents> {
       case "msg.sent":
         return this.#sender.acked(f.data);
       case "receipt":
+        this.inbox.onReceipt(f.data);
         if (this.store.applyReceipt(f.data)) {
           this.emit("receipt", f.data);
           this.emit("change", { conversationId: f.data.conversationId });
@@ -292,12 +403,27 @@ export class ImClient extends Emitter<ClientEvents> {
         return;
       case "msg.recalled":
         return this.#onRecalled(f.data);
+      case "msg.edited":
+        return this.#rich.edited(f.data);
+      case "msg.reaction":
+        return this.#rich.reacted(f.data);
       case "msg.offline":
         this.store.markOffline(f.data.msgId);
         this.emit("offline", f.data);
         return this.emit("change", { conversationId: f.data.conversationId });
       case "typing":
         return this.emit("typing", f.data);
+      case "friend.changed":
+        this.social.applyFriend(f.data);
+        return this.emit("friend", f.data);
+      case "block.changed":
+        this.social.applyBlock(f.data);
+        return this.emit("block", f.data);
+      case "profile.me":
+        this.social.applyProfile(f.data);
+        return this.emit("profile", f.data);
+      case "conv.changed":
+        return this.inbox.applySettings(f.data);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -308,6 +434,11 @@ export class ImClient extends Emitter<ClientEvents> {
       case "history.page":
       case "ids.batch":
       case "search.page":
+      case "friend.page":
+      case "friend.requests.page":
+      case "block.page":
+      case "profile.list":
+      case "conv.page":
         return; // replies: their requests took them
       default: {
         const never: never = f;
@@ -321,6 +452,9 @@ export class ImClient extends Emitter<ClientEvents> {
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
+    // Server state another device may have changed meanwhile: read again what was loaded.
+    const lists = [this.social.refresh(), ...(this.inbox.loaded ? [this.inbox.load()] : [])];
+    Promise.all(lists).catch((e) => this.emit("error", e));
   }
 
   #onState(s: StateChange): void {

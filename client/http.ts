@@ -2,6 +2,7 @@
  * The gateway's HTTP API: register, login, refresh, logout and user lookup. Failures reject with
  * `HttpError` (the server's numbered error) or `NetworkError` (no answer at all).
  */
+import type { DeviceView, Platform } from "@im/protocol";
 import { ErrorCode, HttpError, NetworkError } from "./errors.ts";
 
 export interface PublicUser {
@@ -37,10 +38,35 @@ export class AuthApi {
     return this.#call("POST", "/v1/auth/register", { body });
   }
 
-  login(
-    body: { username: string; password: string; deviceId?: string; avoidGateway?: string },
-  ): Promise<LoginResult> {
+  /**
+   * `platform` is the device's class for the server's multi-device policy (a login past the
+   * limit of its class signs out that class's oldest device); `deviceName` shows in device lists;
+   * `avoidGateway` names a gateway this device could not reach.
+   */
+  login(body: {
+    username: string;
+    password: string;
+    deviceId?: string;
+    platform?: Platform;
+    deviceName?: string;
+    avoidGateway?: string;
+  }): Promise<LoginResult> {
     return this.#call("POST", "/v1/auth/login", { body });
+  }
+
+  /** Your signed-in devices (this one first). */
+  async devices(accessToken: string): Promise<DeviceView[]> {
+    const r = await this.#call<{ devices: DeviceView[] }>("GET", "/v1/devices", {
+      token: accessToken,
+    });
+    return r.devices;
+  }
+
+  /** Signs one of your devices out: its tokens stop working and its sockets close (4111). */
+  async signOutDevice(accessToken: string, deviceId: string): Promise<void> {
+    await this.#call("DELETE", `/v1/devices/${encodeURIComponent(deviceId)}`, {
+      token: accessToken,
+    });
   }
 
   /**

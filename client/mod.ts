@@ -30,12 +30,22 @@ export {
   TimeoutError,
 } from "./errors.ts";
 export type { CloseAction } from "./errors.ts";
-export { newClientMsgId, type OutboxStorage, type Outgoing, type OutgoingState } from "./outbox.ts";
-export { MessageStore } from "./store.ts";
+export {
+  newClientMsgId,
+  type OutboxStorage,
+  type Outgoing,
+  type OutgoingContent,
+  type OutgoingState,
+} from "./outbox.ts";
+export { MediaApi, type MediaLink, type UploadProgress, type UploadRequest } from "./media.ts";
+export { isNotice, MessageStore } from "./store.ts";
+export { describeMessage } from "./describe.ts";
 export type { ConversationState } from "./store.ts";
 export type { ConversationSummary, MessageStatus, TimelineItem } from "./views.ts";
 export { statusOf } from "./views.ts";
 export { markedSnippet, type SnippetPart, snippetParts } from "./search.ts";
+export { type RequestItem, Social } from "./social.ts";
+export { Inbox, listOrder } from "./inbox.ts";
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from "./backoff.ts";
 export type { Clock } from "./clock.ts";
 export { Emitter, type Listener } from "./emitter.ts";
@@ -46,22 +56,44 @@ export {
   webSocketFactory,
 } from "./transport.ts";
 export {
+  type BlockChange,
+  type BlockedView,
   type ClientFrame,
+  type ConversationItem,
   type ConversationKind,
+  type ConversationSettings,
   type ConversationState as ServerConversationState,
   type Cursor,
+  type CustomContent,
+  type DeviceView,
   directConversationId,
   directPeer,
+  type DmPolicy,
+  EDITABLE_KINDS,
+  type Edited,
+  type FriendChange,
+  type FriendRequestView,
+  type FriendView,
   groupConversationId,
   type Hello,
+  type Location,
+  type MediaKind,
+  type MediaRef,
   type MessageKind,
   type MessageView,
+  type MyProfile,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
+  type Platform,
+  PLATFORMS,
   PROTOCOL_VERSION,
+  type PublicProfile,
+  type ReactionChanged,
+  type ReactionCount,
   type Recalled,
   type Receipt,
+  type ReplyPreview,
   type SearchHit,
   type SearchPage,
   type SentAck,

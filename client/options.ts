@@ -1,5 +1,16 @@
 /** What `ImClient` takes and what it emits. */
-import type { Cursor, MessageView, OfflineNotice, Receipt, Typing } from "@im/protocol";
+import type {
+  BlockChange,
+  Cursor,
+  FriendChange,
+  MessageView,
+  MyProfile,
+  OfflineNotice,
+  ReactionChanged,
+  Receipt,
+  Typing,
+} from "@im/protocol";
+import type { MediaApi, UploadProgress } from "./media.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { StateChange } from "./connection.ts";
@@ -18,11 +29,23 @@ export interface ClientEvents {
   receipt: Receipt;
   /** A message was recalled; `message` is the (now empty) original. */
   recall: MessageView;
+  /** A message was edited (on any device); this is its new version. */
+  edit: MessageView;
+  /** Someone added or removed a reaction; `message` is the updated one, if held here. */
+  reaction: ReactionChanged & { message: MessageView | null };
+  /** Bytes of an upload sent so far. */
+  upload: UploadProgress & { name: string };
   /** Your message was stored for members with no device online. */
   offline: OfflineNotice;
   /** Someone in a conversation started or stopped typing (expires after `expiresInMs`). */
   typing: Typing;
   outbox: Outgoing[];
+  /** A friend request, accept, decline, cancel, unfriend or remark (yours, from any device, or theirs). */
+  friend: FriendChange;
+  /** You blocked or unblocked someone (here or on another device). */
+  block: BlockChange;
+  /** Your profile or settings changed (here or on another device). */
+  profile: MyProfile;
   /** New tokens: persist them if the app keeps sessions across reloads. */
   session: Session;
   /** A background failure (sync, gap fill, an unsolicited error frame). */
@@ -34,8 +57,10 @@ export interface ClientEvents {
 export interface ClientOptions {
   /** From `AuthApi.login` (or a saved `Session`). */
   session: Session | LoginResult;
-  /** Enables token refresh (expired tokens, moving to another gateway). */
+  /** Enables token refresh (expired tokens, moving to another gateway) and media uploads. */
   api?: AuthApi;
+  /** The media API (default: the one at `api`'s base URL). */
+  media?: MediaApi;
   sockets?: SocketFactory;
   clock?: Clock;
   random?: () => number;

@@ -3,7 +3,16 @@
  * for its whole life, so a resend after a reconnect (or a retry by the user) is recognised by the
  * server as the same message. An optional storage keeps them across page reloads.
  */
+import type { CustomContent, Location, MediaRef } from "@im/protocol";
+
 export type OutgoingState = "sending" | "failed";
+
+/** What a message carries besides its text (none: a plain text). */
+export type OutgoingContent =
+  | { kind: "image" | "voice" | "video" | "file"; media: MediaRef }
+  | { kind: "location"; location: Location }
+  | { kind: "custom"; custom: CustomContent }
+  | { kind: "forward"; source: string };
 
 export interface Outgoing {
   clientMsgId: string;
@@ -13,6 +22,9 @@ export interface Outgoing {
   body: string;
   /** An id reserved with `fetchIds`, if the app named the message itself. */
   msgId?: string;
+  content?: OutgoingContent;
+  /** The message this one answers. */
+  replyTo?: string;
   createdAt: number;
   state: OutgoingState;
   /** Why it failed, in plain words, and the server's code if it answered. */
@@ -48,7 +60,13 @@ export class Outbox {
     conversationId: string,
     body: string,
     createdAt: number,
-    opts: { clientMsgId?: string; msgId?: string; to?: string } = {},
+    opts: {
+      clientMsgId?: string;
+      msgId?: string;
+      to?: string;
+      content?: OutgoingContent;
+      replyTo?: string;
+    } = {},
   ): Outgoing {
     const clientMsgId = opts.clientMsgId ?? newClientMsgId();
     const existing = this.#items.get(clientMsgId);
@@ -59,6 +77,8 @@ export class Outbox {
       ...(opts.to ? { to: opts.to } : {}),
       body,
       ...(opts.msgId ? { msgId: opts.msgId } : {}),
+      ...(opts.content ? { content: opts.content } : {}),
+      ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
       createdAt,
       state: "sending",
     };

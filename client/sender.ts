@@ -7,7 +7,7 @@ import type { Clock } from "./clock.ts";
 import type { Connection } from "./connection.ts";
 import { ConnectionError, describeError, ServerError } from "./errors.ts";
 import type { Outbox, Outgoing } from "./outbox.ts";
-import { directPeer, type MessageView, type SentAck } from "@im/protocol";
+import { type ClientData, directPeer, type MessageView, type SentAck } from "@im/protocol";
 
 type Waiter = { resolve(m: MessageView): void; reject(e: Error): void };
 const TRANSIENT_RETRIES = 3;
@@ -68,10 +68,9 @@ export class Sender {
     const data = {
       ...(o.to ? { to: o.to } : { conversationId: o.conversationId }),
       clientMsgId: id,
-      kind: "text" as const,
-      body: o.body,
+      ...contentOf(o),
       ...(o.msgId ? { msgId: o.msgId } : {}),
-    };
+    } as ClientData<"msg.send">;
     this.o.conn.request("msg.send", data, this.o.sendTimeoutMs).then(
       (ack) => this.acked(ack),
       (err) => {
@@ -104,7 +103,8 @@ export class Sender {
     const o = this.o.outbox.remove(ack.clientMsgId);
     if (!o) return; // a replayed ack, or a send from an earlier session: sync brings it
     const peer = directPeer(ack.conversationId, this.o.me());
-    const message: MessageView = {
+    // Anything but a plain text comes back as the server stored it.
+    const message: MessageView = ack.message ?? {
       msgId: ack.msgId,
       conversationId: ack.conversationId,
       seq: ack.seq,
@@ -127,5 +127,31 @@ export class Sender {
       list.push({ resolve, reject });
       this.#waiters.set(clientMsgId, list);
     });
+  }
+}
+
+/** The kind-specific part of a msg.send for an outgoing message. */
+function contentOf(o: Outgoing): Record<string, unknown> {
+  const reply = o.replyTo ? { replyTo: o.replyTo } : {};
+  const caption = o.body ? { body: o.body } : {};
+  const c = o.content;
+  if (!c) return { kind: "text", body: o.body, ...reply };
+  switch (c.kind) {
+    case "forward":
+      return { kind: "forward", source: c.source };
+    case "location":
+      return { kind: "location", ...c.location, ...reply };
+    case "custom":
+      return {
+        kind: "custom",
+        customType: c.custom.type,
+        payload: c.custom.payload,
+        ...caption,
+        ...reply,
+      };
+    case "voice":
+      return { kind: "voice", mediaId: c.media.mediaId, ...reply };
+    default:
+      return { kind: c.kind, mediaId: c.media.mediaId, ...caption, ...reply };
   }
 }

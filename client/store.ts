@@ -7,8 +7,10 @@ import {
   type ConversationKind,
   type Cursor,
   directPeer,
+  type Edited,
   type MessageView,
   parseConversationId,
+  type ReactionChanged,
   type Recalled,
   type Receipt,
   type SyncConversation,
@@ -50,6 +52,8 @@ export class MessageStore {
   #convs = new Map<string, Conv>();
   #byId = new Map<string, MessageView>();
   #recalledIds = new Set<string>();
+  /** Edits of messages not (yet) held here, applied when they arrive. */
+  #edits = new Map<string, { body: string; editedAt: number }>();
   #offline = new Set<string>();
 
   constructor(readonly me: string) {}
@@ -108,7 +112,9 @@ export class MessageStore {
         continue;
       }
       const copy = { ...m };
-      if (this.#recalledIds.has(copy.msgId)) Object.assign(copy, { recalled: true, body: "" });
+      if (this.#recalledIds.has(copy.msgId)) eraseContent(Object.assign(copy, { recalled: true }));
+      const edit = this.#edits.get(copy.msgId);
+      if (edit) (this.#edits.delete(copy.msgId), applyEditTo(copy, edit));
       if (m.seq <= c.syncedSeq) {
         this.#insert(c, copy, out);
         out.older.push(copy);
@@ -140,13 +146,48 @@ export class MessageStore {
       if (target) this.#markRecalled(target, out);
       else this.#recalledIds.add(m.ref);
     }
+    if (m.kind === "edit" && m.ref && m.edit) this.#edit(m.ref, m.edit);
+  }
+
+  /** Applies an edit (the newest wins); held for later if the message is not here yet. */
+  #edit(msgId: string, e: { body: string; editedAt: number }): MessageView | null {
+    const target = this.#byId.get(msgId) ??
+      [...this.#convs.values()].flatMap((c) => [...c.held.values()]).find((m) => m.msgId === msgId);
+    if (!target) {
+      const known = this.#edits.get(msgId);
+      if (!known || known.editedAt <= e.editedAt) this.#edits.set(msgId, e);
+      return null;
+    }
+    return applyEditTo(target, e) ? target : null;
+  }
+
+  /** An edit pushed by the server (the notice itself arrives by seq, or gap fill). */
+  applyEdit(e: Edited): MessageView | null {
+    const c = this.#conv(e.conversationId);
+    c.lastSeq = Math.max(c.lastSeq, e.editSeq);
+    return this.#edit(e.msgId, { body: e.body, editedAt: e.editedAt });
+  }
+
+  /** A reaction change; `me` decides the "mine" mark when it was this user's. */
+  applyReaction(r: ReactionChanged): MessageView | null {
+    const target = this.#byId.get(r.msgId);
+    if (!target) return null;
+    const list = [...(target.reactions ?? [])];
+    const i = list.findIndex((x) => x.emoji === r.emoji);
+    const mine = r.by === this.me ? r.add : (list[i]?.me ?? false);
+    if (i >= 0) list[i] = { ...list[i], count: r.count, me: mine };
+    else list.push({ emoji: r.emoji, count: r.count, me: mine });
+    const kept = list.filter((x) => x.count > 0);
+    if (kept.length) target.reactions = kept;
+    else delete target.reactions;
+    return target;
   }
 
   #markRecalled(m: MessageView, out: IngestResult): void {
     this.#recalledIds.add(m.msgId);
     if (m.recalled) return;
     m.recalled = true;
-    m.body = "";
+    eraseContent(m);
     out.recalled.push(m);
   }
 
@@ -255,7 +296,7 @@ export class MessageStore {
     let n = 0;
     for (let i = c.messages.length - 1; i >= 0 && c.messages[i].seq > c.readSeq; i--) {
       const m = c.messages[i];
-      if (m.from !== this.me && m.kind === "text" && !m.recalled) n++;
+      if (m.from !== this.me && !isNotice(m) && !m.recalled) n++;
     }
     return n;
   }
@@ -264,4 +305,24 @@ export class MessageStore {
   oldestSeq(conversationId: string): number | null {
     return this.#convs.get(conversationId)?.messages[0]?.seq ?? null;
   }
+}
+
+/** Notices (recall, edit) are about other messages; they are not shown or counted. */
+export function isNotice(m: MessageView): boolean {
+  return m.kind === "recall" || m.kind === "edit";
+}
+
+function eraseContent(m: MessageView): void {
+  m.body = "";
+  for (const k of ["media", "location", "custom", "edited", "editedAt", "reactions"] as const) {
+    delete m[k];
+  }
+}
+
+function applyEditTo(m: MessageView, e: { body: string; editedAt: number }): boolean {
+  if (m.recalled || (m.editedAt ?? 0) > e.editedAt) return false;
+  m.body = e.body;
+  m.edited = true;
+  m.editedAt = e.editedAt;
+  return true;
 }

@@ -6,7 +6,7 @@ import {
   type MessageView,
   parseConversationId,
 } from "@im/protocol";
-import type { MessageStore } from "./store.ts";
+import { isNotice, type MessageStore } from "./store.ts";
 
 /**
  * The mark on one of your messages: `sending`/`failed` before the server has it, then `sent`
@@ -41,7 +41,7 @@ export function statusOf(store: MessageStore, m: MessageView): MessageStatus | n
 export function summarize(store: MessageStore, outbox: Outbox): ConversationSummary[] {
   const byId = new Map<string, ConversationSummary>();
   for (const c of store.all()) {
-    const last = [...c.messages].reverse().find((m) => m.kind !== "recall") ?? null;
+    const last = [...c.messages].reverse().find((m) => !isNotice(m)) ?? null;
     byId.set(c.conversationId, {
       conversationId: c.conversationId,
       kind: c.kind,
@@ -75,7 +75,7 @@ export function timeline(
   conversationId: string,
 ): TimelineItem[] {
   const items: TimelineItem[] = (store.get(conversationId)?.messages ?? [])
-    .filter((m) => m.kind !== "recall")
+    .filter((m) => !isNotice(m))
     .map((m) => ({
       kind: "message" as const,
       message: m,

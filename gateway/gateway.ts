@@ -29,6 +29,8 @@ import { attachSession } from "./ws/session.ts";
 import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
 import { Cached } from "./cached.ts";
+import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
+import { mediaRoutes, mediaStorage } from "./media/mod.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -122,7 +124,28 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       pickGateway: (avoid) => registry.pick(avoid),
       onSessionRevoked: (userId, deviceId) =>
         hub.closeDevice(userId, deviceId, CloseCode.SESSION_REVOKED, "session revoked"),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
     }),
+  );
+  app.route(
+    "/",
+    deviceRoutes({
+      db,
+      kv,
+      config,
+      jwtSecret,
+      log,
+      clientIp,
+      online: async (userId) =>
+        new Set(((await routes.lookup([userId])).get(userId) ?? []).map((r) => r.deviceId)),
+      closeDevice: (userId, deviceId, code, reason) =>
+        hub.closeDevice(userId, deviceId, code, reason),
+    }),
+  );
+  app.route(
+    "/",
+    mediaRoutes({ db, kv, config, jwtSecret, log, storage: mediaStorage(config) }),
   );
   // Built once: each socket's closures keep what they capture for the connection's lifetime.
   const connLimits = {
@@ -161,6 +184,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
       });
     },
     onSocket: (socket, identity, remote) => {
+      trackLastSeen(socket, identity, (u, d, now) => touchDevice(db, u, d, now), log);
       attachSession(new Conn(socket, identity, remote, connLimits), sessionDeps);
     },
   };

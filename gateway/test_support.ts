@@ -31,7 +31,10 @@ export async function startSystem(
   overrides: Partial<Config> = {},
   gatewayCount = 1,
 ): Promise<System> {
+  // Media go to a directory of this run's own (unless the test names a store).
+  const mediaDir = await Deno.makeTempDir({ prefix: "im-media-" });
   const env = await testEnv({
+    mediaDir,
     host: "127.0.0.1",
     port: 0,
     workerPort: 0,
@@ -71,6 +74,7 @@ export async function startSystem(
       for (const g of gateways) await g.stop();
       await worker.stop();
       await env.close();
+      await Deno.remove(mediaDir, { recursive: true }).catch(() => {});
     },
   };
 }

@@ -41,6 +41,56 @@ export const ErrorCode = {
   SEARCH_RANGE_INVALID: 3502,
   SEARCH_CURSOR_INVALID: 3503,
   SEARCH_DISABLED: 3504,
+  // 32xx: friends, blocks, profiles, devices, the conversation list
+  /** The user does not accept this from you (a block either way, or their stranger policy). */
+  REFUSED: 3201,
+  /** A friend request, block or remark naming yourself. */
+  SELF_TARGET: 3202,
+  REQUEST_PENDING: 3203,
+  ALREADY_FRIENDS: 3204,
+  NO_SUCH_REQUEST: 3205,
+  NOT_FRIENDS: 3206,
+  REMARK_LENGTH: 3207,
+  NOT_BLOCKED: 3208,
+  REQUEST_MESSAGE_LENGTH: 3209,
+  /** No such device, or not yours (the same answer either way). */
+  DEVICE_NOT_FOUND: 3210,
+  /** A paging cursor that this server did not issue to you for this list (or that was altered). */
+  PAGE_CURSOR_INVALID: 3211,
+  PROFILE_INVALID: 3212,
+  // 33xx: rich messages and media
+  /** An upload over its kind's size limit (refused while streaming; nothing is kept). */
+  MEDIA_TOO_LARGE: 3301,
+  /** The content is not of the kind it was uploaded as (decided from the bytes, not the name). */
+  MEDIA_TYPE_MISMATCH: 3302,
+  /** Executables are refused whatever kind they are uploaded as. */
+  MEDIA_TYPE_FORBIDDEN: 3303,
+  /** A file name with a path (`/`, `\`, `..`), NUL or control characters, or over 255 chars. */
+  MEDIA_NAME_INVALID: 3304,
+  /** An image whose dimensions exceed MEDIA_MAX_IMAGE_PIXELS, or that cannot be decoded. */
+  MEDIA_IMAGE_INVALID: 3305,
+  /** Voice and video: durationMs missing or outside 1..the kind's maximum. */
+  MEDIA_DURATION: 3306,
+  /** No such media, or not yours to fetch (a stranger, a former member): the same answer. */
+  MEDIA_NOT_FOUND: 3307,
+  /** A signed media link that is malformed or altered (variant, media, user or expiry). */
+  MEDIA_LINK_INVALID: 3308,
+  /** A signed media link past its expiry; ask for a new one. */
+  MEDIA_LINK_EXPIRED: 3309,
+  /** A message names a media id that is not an upload of yours to this conversation, or is not of its kind. */
+  MEDIA_INVALID: 3310,
+  /** Editing after EDIT_WINDOW_SEC. */
+  EDIT_WINDOW: 3311,
+  /** This kind of message cannot be edited (voice, location, custom, forwarded, notices). */
+  EDIT_NOT_ALLOWED: 3312,
+  /** A reply to a message that is not in this conversation (or not visible to you). */
+  REPLY_INVALID: 3313,
+  /** A forward of a message you cannot see, or of a notice. */
+  FORWARD_INVALID: 3314,
+  /** A custom payload that is not JSON, or over MAX_CUSTOM_PAYLOAD_BYTES. */
+  CUSTOM_PAYLOAD: 3315,
+  /** One user's distinct reactions to one message are capped (MAX_REACTIONS_PER_USER). */
+  REACTION_LIMIT: 3316,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,
@@ -73,6 +123,10 @@ export const CloseCode = {
   SESSION_REVOKED: 4100,
   REPLACED: 4101,
   ABUSE: 4102,
+  /** A newer login of the same platform class took this device's place (DEVICE_LIMITS). */
+  DEVICE_LIMIT: 4110,
+  /** Signed out from another of the user's devices. */
+  SIGNED_OUT: 4111,
 } as const;
 export type CloseCode = typeof CloseCode[keyof typeof CloseCode];
 

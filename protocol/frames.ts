@@ -14,6 +14,9 @@ import { searchFrames, type SearchServerData } from "./domains/search.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
+import { friendFrames, type FriendServerData } from "./domains/friends.ts";
+import { profileFrames, type ProfileServerData } from "./domains/profiles.ts";
+import { inboxFrames, type InboxServerData } from "./domains/inbox.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** The subprotocol a browser offers next to `bearer.<accessToken>`. */
@@ -28,6 +31,9 @@ export const clientFrames = {
   ...idFrames,
   ...typingFrames,
   ...searchFrames,
+  ...friendFrames,
+  ...profileFrames,
+  ...inboxFrames,
 };
 
 /** Every server frame type's data. */
@@ -39,7 +45,10 @@ export interface ServerData
     SyncServerData,
     IdServerData,
     TypingServerData,
-    SearchServerData {}
+    SearchServerData,
+    FriendServerData,
+    ProfileServerData,
+    InboxServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -133,12 +142,23 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "msg.sent": true,
   "msg.offline": true,
   "msg.recalled": true,
+  "msg.edited": true,
+  "msg.reaction": true,
   receipt: true,
   "sync.page": true,
   "history.page": true,
   "ids.batch": true,
   typing: true,
   "search.page": true,
+  "friend.changed": true,
+  "block.changed": true,
+  "friend.page": true,
+  "friend.requests.page": true,
+  "block.page": true,
+  "profile.me": true,
+  "profile.list": true,
+  "conv.page": true,
+  "conv.changed": true,
 };
 
 /** Every server frame type (for docs and tests). */

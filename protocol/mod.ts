@@ -12,13 +12,29 @@ export * from "./fields.ts";
 export * from "./frames.ts";
 export type { Hello } from "./domains/system.ts";
 export type {
+  Edited,
   MessageKind,
   MessageView,
   OfflineNotice,
+  ReactionChanged,
   Recalled,
   SentAck,
 } from "./domains/messages.ts";
+export * from "./domains/content.ts";
 export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";
 export type { SearchHit, SearchPage } from "./domains/search.ts";
+export type {
+  BlockChange,
+  BlockedView,
+  FriendChange,
+  FriendChangeKind,
+  FriendRequestView,
+  FriendView,
+} from "./domains/friends.ts";
+export { pairKey } from "./domains/friends.ts";
+export type { DmPolicy, MyProfile, PublicProfile } from "./domains/profiles.ts";
+export type { ConversationItem, ConversationSettings } from "./domains/inbox.ts";
+export { DEFAULT_PAGE_LIMIT } from "./domains/paging.ts";
+export { type DeviceView, type Platform, PLATFORMS } from "./domains/devices.ts";

@@ -49,6 +49,21 @@ export function int(opts: { min: number; max: number }): Schema<number> {
   };
 }
 
+/** A finite number (not NaN or Infinity, which JSON cannot carry anyway) within bounds. */
+export function num(opts: { min: number; max: number }): Schema<number> {
+  return {
+    parse(input, path = "") {
+      if (typeof input !== "number" || !Number.isFinite(input)) {
+        return fail(path, "must be a finite number");
+      }
+      if (input < opts.min || input > opts.max) {
+        return fail(path, `must be between ${opts.min} and ${opts.max}`);
+      }
+      return { ok: true, value: input };
+    },
+  };
+}
+
 export function bool(): Schema<boolean> {
   return {
     parse(input, path = "") {
@@ -133,3 +148,27 @@ export function object<S extends Shape>(
 }
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+
+/**
+ * A discriminated union: the string field `tag` picks which exact object schema parses the whole
+ * input, so each variant keeps its own fields and checks. The parsed type is the union of the
+ * variants' types, narrowed by the tag as TypeScript narrows any discriminated union.
+ */
+export function oneOf<const K extends string, V extends Record<string, Schema<unknown>>>(
+  tag: K,
+  variants: V,
+): Schema<Infer<V[keyof V]>> {
+  const names = Object.keys(variants);
+  return {
+    parse(input, path = "") {
+      if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        return fail(path, "must be an object");
+      }
+      const t = (input as Record<string, unknown>)[tag];
+      if (typeof t !== "string" || !Object.hasOwn(variants, t)) {
+        return fail(join(path, tag), `must be one of ${names.join(", ")}`);
+      }
+      return variants[t].parse(input, path) as Result<Infer<V[keyof V]>>;
+    },
+  };
+}

@@ -11,6 +11,7 @@ import type { Db } from "@im/shared/db";
 import { decodeRepush, encodeRepush, type Repush } from "@im/shared/wire";
 import { findByIds } from "./domains/messages/tables.ts";
 import { toView } from "./domains/messages/views.ts";
+import { refsFor } from "./domains/messages/hydrate.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
@@ -52,13 +53,14 @@ export class RetryScheduler {
     const open = due.filter(([, d], i) => acked[i] < d.seq);
     const routes = await this.routes.lookup(open.map(([, d]) => d.userId));
     const messages = await findByIds(this.db, [...new Set(open.map(([, d]) => d.msgId))]);
+    const refs = await refsFor(this.db, messages.values()); // reply quotes
 
     const outbox = new Outbox();
     const next = this.redis.pipeline();
     for (const [p, d] of open) {
       const route = routes.get(d.userId)?.find((r) => r.deviceId === d.deviceId);
       const m = messages.get(d.msgId);
-      if (route && m) outbox.toConn(route, { type: "msg.new", data: toView(m) });
+      if (route && m) outbox.toConn(route, { type: "msg.new", data: toView(m, { refs }) });
       const nextAttempt = d.attempt + 1;
       if (m && nextAttempt < this.offsetsMs.length) {
         const wait = this.offsetsMs[nextAttempt] - this.offsetsMs[d.attempt];

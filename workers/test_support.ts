@@ -141,3 +141,50 @@ export async function createGroup(env: TestEnv, groupId: string, members: string
   ).execute();
   return id;
 }
+
+// Rich messages (media, replies, forwards, edits, reactions).
+
+let richSeq = 0;
+/** A msg.send of any kind from `from` to a conversation; returns its request id. */
+export function richSend(from: string, conversationId: string, data: Record<string, unknown>) {
+  const id = `rich${++richSeq}`;
+  return entryOf(envelope(from, {
+    type: "msg.send",
+    id,
+    data: { conversationId, clientMsgId: id, ...data },
+  } as never));
+}
+
+/** A media row as the gateway writes it after an upload. */
+export async function uploaded(
+  env: TestEnv,
+  conversationId: string,
+  uploader: string,
+  kind = "image",
+): Promise<string> {
+  const r = await env.db.insertInto("media").values({
+    conversation_id: conversationId,
+    uploader_id: uploader,
+    kind,
+    mime: kind === "image" ? "image/png" : "audio/ogg",
+    size: 1234,
+    name: "cat.png",
+    width: kind === "image" ? 640 : null,
+    height: kind === "image" ? 480 : null,
+    duration_ms: kind === "voice" ? 3000 : null,
+    storage_key: `o/${crypto.randomUUID()}`,
+    thumb_key: kind === "image" ? "t/x" : null,
+    thumb_width: kind === "image" ? 320 : null,
+    thumb_height: kind === "image" ? 240 : null,
+    created_at: Date.now(),
+  }).executeTakeFirstOrThrow();
+  return String(r.insertId);
+}
+
+/** Runs entries as one batch and returns the frames each request got back, by request id. */
+export async function run(env: TestEnv, entries: Entry[]) {
+  const { processor } = processorFor(env);
+  await processor.process(env.keys.partition(0), 0, 1, entries);
+  const frames = await resultFrames(env, "g1");
+  return (id: string) => frames.find((f) => f.frame.id === id)?.frame;
+}

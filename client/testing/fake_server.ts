@@ -10,6 +10,7 @@ import {
   type ClientFrame,
   directConversationId,
   directPeer,
+  type MediaRef,
   type MessageView,
   parseConversationId,
   type ServerFrame,
@@ -17,6 +18,8 @@ import {
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
 import { fakeSearch } from "./fake_search.ts";
+import { FakeSocial, type SocialFrame } from "./fake_social.ts";
+import { react, richFields } from "./fake_rich.ts";
 
 interface Conv {
   members: string[];
@@ -40,9 +43,18 @@ export class FakeServer {
   swallowReply: (f: ClientFrame) => boolean = () => false;
   heartbeatSec = 25;
   #tokens = new Map<string, { userId: string; deviceId: string }>();
+  #media = new Map<string, MediaRef>();
+  #reactions = new Map<string, Map<string, Set<string>>>();
   #peers = new Set<Peer>();
   #msgSeq = 1000;
   #tokenSeq = 0;
+  /** Friends, blocks, profiles and the conversation list. */
+  readonly social = new FakeSocial({
+    convs: this.convs,
+    push: (userId, frame, exceptSelf) =>
+      this.#push(userId, frame, exceptSelf ? this.#current : undefined),
+  });
+  #current: FakeSocket | undefined;
 
   /** A login answer for this user, with a fresh token the fake accepts. */
   login(userId: string, deviceId = `dev-${userId}`): LoginResult {
@@ -59,6 +71,15 @@ export class FakeServer {
       gatewayId: "g-fake",
       wsUrl: "ws://fake/ws",
     };
+  }
+
+  /** An upload the fake accepts in sends (it has no HTTP side). */
+  addMedia(ref: MediaRef): void {
+    this.#media.set(ref.mediaId, ref);
+  }
+
+  #find(msgId: string): MessageView | undefined {
+    return [...this.convs.values()].flatMap((c) => c.messages).find((m) => m.msgId === msgId);
   }
 
   revoke(accessToken: string): void {
@@ -150,6 +171,7 @@ export class FakeServer {
       serverTime: Date.now(),
     };
     c.messages.push(message);
+    this.social.onMessage(conversationId, c.members);
     return { message, isNew: true, members: c.members };
   }
 
@@ -175,9 +197,25 @@ export class FakeServer {
         if (f.data.to === me) return fail(ErrorCode.SELF_MESSAGE, "cannot send to yourself");
         const target = f.data.conversationId ?? directConversationId(me, f.data.to!);
         if (!this.#conv(target, me)) return fail(ErrorCode.NOT_FOUND, "no such conversation");
-        const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, f.data.body);
+        const to = directPeer(target, me);
+        if (to && this.social.refuses(me, to)) return fail(ErrorCode.REFUSED, "refused");
+        const rich = richFields(f.data, this.#media, (id) => this.#find(id), target);
+        if (Array.isArray(rich)) return fail(...rich);
+        const { message: m, isNew } = this.#store(me, target, f.data.clientMsgId, rich.body);
+        if (isNew) Object.assign(m, rich);
         const { msgId, seq, conversationId, serverTime, clientMsgId } = m;
-        reply({ type: "msg.sent", data: { clientMsgId, msgId, seq, conversationId, serverTime } });
+        const plain = m.kind === "text" && !m.replyTo && !m.forwarded;
+        reply({
+          type: "msg.sent",
+          data: {
+            clientMsgId,
+            msgId,
+            seq,
+            conversationId,
+            serverTime,
+            ...(plain ? {} : { message: m }),
+          },
+        });
         if (!isNew) return;
         this.#push(me, { type: "msg.new", data: m }, peer.socket);
         const others = this.#others(conversationId, me);
@@ -246,6 +284,53 @@ export class FakeServer {
         }
         return;
       }
+      case "msg.edit": {
+        const m = this.#find(f.data.msgId);
+        if (!m || !this.convs.get(m.conversationId)?.members.includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "not found");
+        }
+        if (m.from !== me) return fail(ErrorCode.NOT_SENDER, "not the sender");
+        if (m.recalled) return fail(ErrorCode.ALREADY_RECALLED, "recalled");
+        const editedAt = Date.now();
+        Object.assign(m, { body: f.data.body, edited: true, editedAt });
+        const notice = this.#store(me, m.conversationId, `edit-${editedAt}-${m.msgId}`, "").message;
+        Object.assign(notice, { kind: "edit", ref: m.msgId, edit: { body: m.body, editedAt } });
+        const data = {
+          conversationId: m.conversationId,
+          msgId: m.msgId,
+          seq: m.seq,
+          by: me,
+          body: m.body,
+          editedAt,
+          editSeq: notice.seq,
+        };
+        reply({ type: "msg.edited", data });
+        for (const u of this.convs.get(m.conversationId)!.members) {
+          this.#push(u, { type: "msg.edited", data }, peer.socket);
+        }
+        return;
+      }
+      case "msg.react": {
+        const m = this.#find(f.data.msgId);
+        if (!m || !this.convs.get(m.conversationId)?.members.includes(me)) {
+          return fail(ErrorCode.NOT_FOUND, "not found");
+        }
+        const count = react(this.#reactions, m.msgId, f.data.emoji, me, f.data.add);
+        const data = {
+          conversationId: m.conversationId,
+          msgId: m.msgId,
+          seq: m.seq,
+          by: me,
+          emoji: f.data.emoji,
+          add: f.data.add,
+          count,
+        };
+        reply({ type: "msg.reaction", data });
+        for (const u of this.convs.get(m.conversationId)!.members) {
+          this.#push(u, { type: "msg.reaction", data }, peer.socket);
+        }
+        return;
+      }
       case "sync":
         return reply({ type: "sync.page", data: this.#sync(me, f.data) });
       case "history": {
@@ -277,6 +362,10 @@ export class FakeServer {
           type: "ids.batch",
           data: { ids: Array.from({ length: f.data.count }, () => String(++this.#msgSeq)) },
         });
+      default:
+        this.#current = peer.socket;
+        this.social.handle(me, f satisfies SocialFrame, reply, fail);
+        this.#current = undefined;
     }
   }
 

@@ -20,6 +20,8 @@ export interface AuthDeps {
   /** Closes the sockets of that device's session (logout, refresh-token reuse). */
   onSessionRevoked(userId: string, deviceId: string, sessionId: string): Promise<void>;
   clientIp(c: Context): string;
+  /** Closes every socket of a device with `code` (a login past DEVICE_LIMITS: 4110). */
+  closeDevice?(userId: string, deviceId: string, code: number, reason: string): Promise<void>;
   /** Runs argon2id (off the event loop in the gateway); hash-wasm's in-thread one when absent. */
   argon2?: Argon2;
 }

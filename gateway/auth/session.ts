@@ -1,14 +1,15 @@
 /** Login, refresh and logout: the endpoints that open and close sessions. */
 import type { Context, Handler } from "hono";
-import { ErrorCode, object, optional, str } from "@im/protocol";
+import { ErrorCode, literal, object, optional, PLATFORMS, str } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { AuthDeps } from "./deps.ts";
 import { authenticate, bearerToken, jsonError, readBody } from "./http.ts";
 import { burnVerify, isValidUsername, verifyPassword } from "./passwords.ts";
-import { type IssuedRefresh, issueRefresh, revokeFamily, rotateRefresh } from "./refresh.ts";
+import { type IssuedRefresh, revokeFamily, rotateRefresh } from "./refresh.ts";
 import type { LoginThrottle } from "./throttle.ts";
 import { DEVICE_ID, markSessionRevoked, signAccessToken } from "./tokens.ts";
 import { findUserById, findUserByName } from "./users.ts";
+import { openDevice, touchDevice } from "../devices/mod.ts";
 
 // Loose bounds: a string that breaks the account rules is simply a failed login.
 /** A gateway the client could not connect to: hand out another one if any is live. */
@@ -18,6 +19,9 @@ const LoginBody = object({
   password: str({ min: 1, max: 512 }),
   deviceId: optional(str({ min: 1, max: 64, pattern: DEVICE_ID })),
   avoidGateway,
+  /** The device's class for DEVICE_LIMITS ("other" when absent) and its name in device lists. */
+  platform: optional(literal(...PLATFORMS)),
+  deviceName: optional(str({ min: 1, max: 64, pattern: /^[^\p{Cc}]+$/u })),
 });
 const RefreshBody = object({ refreshToken: str({ min: 1, max: 256 }), avoidGateway });
 
@@ -77,13 +81,14 @@ export function login(deps: AuthDeps, throttle: LoginThrottle): Handler {
     const gw = await deps.pickGateway(body.value.avoidGateway);
     if (!gw) return unavailable(c);
     const deviceId = body.value.deviceId ?? crypto.randomUUID();
-    const refresh = await issueRefresh(deps.db, {
+    const { refresh, signedOut } = await openDevice(deps, user.userId, deviceId, body.value);
+    deps.log.info("login", {
       userId: user.userId,
       deviceId,
-      ttlSec: deps.config.refreshTtlSec,
-      now: Date.now(),
+      sessionId: refresh.familyId,
+      ip,
+      ...(signedOut.length ? { signedOut: signedOut.map((d) => d.deviceId) } : {}),
     });
-    deps.log.info("login", { userId: user.userId, deviceId, sessionId: refresh.familyId, ip });
     return sessionResponse(c, deps, { ...user, deviceId, refresh, gw });
   };
 }
@@ -129,6 +134,7 @@ export function refresh(deps: AuthDeps): Handler {
       await revokeFamily(deps.db, familyId, now);
       return rejected();
     }
+    await touchDevice(deps.db, userId, deviceId, now);
     return sessionResponse(c, deps, { ...user, deviceId, refresh: outcome.next, gw });
   };
 }

@@ -1,29 +1,23 @@
-/** Sending and recalling messages, and what the server pushes about them. */
-import { conversationIdSchema, directConversationId } from "../conversations.ts";
-import { clientMsgId, msgId, userId } from "../fields.ts";
-import { literal, object, optional, str } from "../schema.ts";
+/** Sending, editing, reacting to and recalling messages, and what the server pushes about them. */
+import { directConversationId } from "../conversations.ts";
+import { msgId } from "../fields.ts";
+import { bool, object, oneOf, str } from "../schema.ts";
 import { tx } from "../spec.ts";
+import {
+  type ContentKind,
+  type CustomContent,
+  emoji,
+  type Location,
+  type MediaRef,
+  type NoticeKind,
+  type ReactionCount,
+  type ReplyPreview,
+  sendVariants,
+} from "./content.ts";
 
-export type MessageKind = "text" | "recall";
+export type MessageKind = ContentKind | NoticeKind;
 
-const sendData = object(
-  {
-    /** The conversation to send to (any kind). */
-    conversationId: optional(conversationIdSchema),
-    /** Or a user: the direct conversation with them (started by this message if new). */
-    to: optional(userId),
-    clientMsgId,
-    kind: literal("text"),
-    // The worker enforces the configured limit (MAX_BODY_CHARS) with its own error code.
-    body: str({ max: 65536 }),
-    /** An id reserved for this user by ids.fetch; the server picks one when absent. */
-    msgId: optional(msgId),
-  },
-  (d) =>
-    (d.conversationId === undefined) === (d.to === undefined)
-      ? "needs exactly one of conversationId and to"
-      : null,
-);
+const sendData = oneOf("kind", sendVariants);
 
 export const messageFrames = {
   "msg.send": tx(
@@ -34,6 +28,9 @@ export const messageFrames = {
   // The frame does not name the conversation; the handler locks its head row, so any partition
   // may take it. Hashing the id keeps a recall and its retries on one partition.
   "msg.recall": tx(object({ msgId }), "msg.recalled", (d) => `m:${d.msgId}`),
+  // Keyed like recall: every change to one message runs on one partition, in order.
+  "msg.edit": tx(object({ msgId, body: str({ max: 65536 }) }), "msg.edited", (d) => `m:${d.msgId}`),
+  "msg.react": tx(object({ msgId, emoji, add: bool() }), "msg.reaction", (d) => `m:${d.msgId}`),
 };
 
 export interface MessageView {
@@ -45,12 +42,25 @@ export interface MessageView {
   to?: string;
   clientMsgId: string;
   kind: MessageKind;
-  /** "" once recalled, and for recall notices. */
+  /** The message's text (see content.ts); "" once recalled, and for notices. */
   body: string;
   serverTime: number;
   recalled?: true;
-  /** For kind "recall": the msgId it recalls. */
+  /** For notices (kind "recall", "edit"): the msgId they are about. */
   ref?: string;
+  /** image, voice, video, file. */
+  media?: MediaRef;
+  location?: Location;
+  custom?: CustomContent;
+  replyTo?: ReplyPreview;
+  /** A copy of another message: whose it was. */
+  forwarded?: { from: string };
+  edited?: true;
+  editedAt?: number;
+  /** Kind "edit": the edited message's current body (absent once it was recalled). */
+  edit?: { body: string; editedAt: number };
+  /** In history and sync pages: each emoji's count and whether the reader used it. */
+  reactions?: ReactionCount[];
 }
 
 export interface SentAck {
@@ -59,6 +69,8 @@ export interface SentAck {
   seq: number;
   conversationId: string;
   serverTime: number;
+  /** The stored message, for every send but a plain text (no reply, not a forward). */
+  message?: MessageView;
 }
 
 export interface OfflineNotice {
@@ -75,6 +87,28 @@ export interface Recalled {
   recallSeq: number;
 }
 
+export interface Edited {
+  conversationId: string;
+  msgId: string;
+  seq: number;
+  by: string;
+  body: string;
+  editedAt: number;
+  /** The seq of the edit notice (offline devices learn of the edit through it). */
+  editSeq: number;
+}
+
+export interface ReactionChanged {
+  conversationId: string;
+  msgId: string;
+  seq: number;
+  by: string;
+  emoji: string;
+  add: boolean;
+  /** How many members now react with this emoji. */
+  count: number;
+}
+
 export interface MessageServerData {
   /** A message for you, or sent from your other device. */
   "msg.new": MessageView;
@@ -84,4 +118,8 @@ export interface MessageServerData {
   "msg.offline": OfflineNotice;
   /** Reply to msg.recall, and pushed to every member's devices. */
   "msg.recalled": Recalled;
+  /** Reply to msg.edit, and pushed to every member's devices. */
+  "msg.edited": Edited;
+  /** Reply to msg.react, and pushed to every member's devices. */
+  "msg.reaction": ReactionChanged;
 }

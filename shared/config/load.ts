@@ -8,11 +8,13 @@ import type { FieldSpec, Kind } from "./spec.ts";
 import { authFields } from "./fields/auth.ts";
 import { connectionFields } from "./fields/connections.ts";
 import { gatewayFields } from "./fields/gateway.ts";
+import { mediaFields } from "./fields/media.ts";
 import { messageFields } from "./fields/messages.ts";
 import { processFields } from "./fields/process.ts";
 import { searchFields } from "./fields/search.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
+import { socialFields } from "./fields/social.ts";
 
 export const CONFIG_FIELDS = {
   ...storeFields,
@@ -23,6 +25,8 @@ export const CONFIG_FIELDS = {
   ...messageFields,
   ...searchFields,
   ...processFields,
+  ...socialFields,
+  ...mediaFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -8,6 +8,10 @@ import * as m003 from "./migrations/003_members.ts";
 import * as m004 from "./migrations/004_member_window.ts";
 import * as m005 from "./migrations/005_blocks.ts";
 import * as m050 from "./migrations/050_search.ts";
+import { socialMigrations } from "./migrations/social.ts";
+import * as m030 from "./migrations/030_rich_messages.ts";
+import * as m031 from "./migrations/031_media.ts";
+import * as m032 from "./migrations/032_reactions.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +21,10 @@ const MIGRATIONS: Record<string, Migration> = {
   "004_member_window": m004,
   "005_blocks": m005,
   "050_search": m050,
+  ...socialMigrations,
+  "030_rich_messages": m030,
+  "031_media": m031,
+  "032_reactions": m032,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };
@@ -64,7 +72,9 @@ export async function ensureAppUser(adminUrl: string, appUrl: string): Promise<s
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Features number their migrations in their own ranges (010 groups, 020 social, ...): a
+  // database migrated before one of them landed must still take it.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);

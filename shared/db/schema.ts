@@ -13,6 +13,10 @@ export interface UsersTable {
   password_hash: string;
   nickname: string;
   created_at: Ms;
+  avatar_url: Generated<string>;
+  bio: Generated<string>;
+  /** "everyone" | "friends"; NULL: the server's DM_POLICY. */
+  dm_policy: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RefreshTokensTable {
@@ -51,6 +55,11 @@ export interface ConversationMembersTable {
   left_seq: ColumnType<number | null, number | null | undefined, number | null>;
   /** The latest seq that mentions the member (mentioned while above read_seq). */
   mention_seq: Generated<number>;
+  /** The member's own settings (0/1), and the list's activity time (last message or joining). */
+  pinned: Generated<number>;
+  muted: Generated<number>;
+  hidden: Generated<number>;
+  active_at: ColumnType<string, number | undefined, number>;
 }
 
 export interface MessagesTable {
@@ -65,8 +74,39 @@ export interface MessagesTable {
   /** Stream entry that stored it: a redelivery of that entry re-publishes, a client resend does not. */
   source_entry: string;
   recalled_at: Ms | null;
-  /** For kind "recall": the recalled message. */
+  /** For notices (kind "recall", "edit"): the message they are about. */
   ref_msg_id: BigId | null;
+  /** The kind's JSON (media reference, location, custom payload, forwarded-from). */
+  content: ColumnType<string | null, string | null | undefined, string | null>;
+  media_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  reply_to_msg_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
+  edited_at: ColumnType<string | null, number | null | undefined, number | null>;
+}
+
+/** An uploaded object, bound to the conversation it was uploaded for. */
+export interface MediaTable {
+  media_id: Generated<string>;
+  conversation_id: string;
+  uploader_id: BigId;
+  kind: string;
+  mime: string;
+  size: ColumnType<string, number, number>;
+  name: string;
+  width: number | null;
+  height: number | null;
+  duration_ms: number | null;
+  storage_key: string;
+  thumb_key: string | null;
+  thumb_width: number | null;
+  thumb_height: number | null;
+  created_at: Ms;
+}
+
+export interface MessageReactionsTable {
+  msg_id: BigId;
+  user_id: BigId;
+  emoji: string;
+  created_at: Ms;
 }
 
 /** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */
@@ -114,6 +154,40 @@ export interface SearchIndexTable {
   scope: string;
 }
 
+/** One side of a friendship (two rows per friendship); `remark` is that side's private name. */
+export interface FriendshipsTable {
+  user_id: BigId;
+  friend_id: BigId;
+  remark: Generated<string>;
+  created_at: Ms;
+}
+
+/** Pending friend requests only: answering one deletes it. */
+export interface FriendRequestsTable {
+  from_id: BigId;
+  to_id: BigId;
+  message: Generated<string>;
+  created_at: Ms;
+}
+
+/** Devices a user signed in with; signed in while a refresh token of it is live. */
+export interface DevicesTable {
+  user_id: BigId;
+  device_id: string;
+  platform: string;
+  name: Generated<string>;
+  created_at: Ms;
+  last_login_at: Ms;
+  last_seen_at: Ms;
+}
+
+/** Secrets the server made for itself (`paging`: signs list cursors). */
+export interface ServerKeysTable {
+  name: string;
+  secret: Uint8Array;
+  created_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -126,4 +200,10 @@ export interface Database {
   search_outbox: SearchOutboxTable;
   search_state: SearchStateTable;
   search_index: SearchIndexTable;
+  friendships: FriendshipsTable;
+  friend_requests: FriendRequestsTable;
+  devices: DevicesTable;
+  server_keys: ServerKeysTable;
+  media: MediaTable;
+  message_reactions: MessageReactionsTable;
 }

@@ -39,7 +39,8 @@ export function App() {
     if (!client) return;
     const off = client.on("state", (s) => {
       // The server ended this session: back to the login, saying why.
-      if (s.state === "stopped" && s.code === 4100) signOut(s.message);
+      // 4110: a newer login of this kind of device; 4111: signed out from another device.
+      if (s.state === "stopped" && [4100, 4110, 4111].includes(s.code ?? 0)) signOut(s.message);
     });
     client.connect().catch(() => {});
     const online = () => client.reconnectNow();

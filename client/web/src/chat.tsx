@@ -11,15 +11,39 @@ import { ConversationList, initial } from "./conversations.tsx";
 import { useClientVersion } from "./hooks.ts";
 import { Directory } from "./names.ts";
 import { runSearch, SearchBox, SearchResults, type SearchState } from "./search.tsx";
+import { FriendsPage } from "./friends.tsx";
+import { ProfilePage } from "./profile.tsx";
+import { DevicesPage } from "./devices.tsx";
+
+type View = "chats" | "friends" | "profile" | "devices";
+const VIEWS: Array<[View, string]> = [
+  ["chats", "Chats"],
+  ["friends", "Friends"],
+  ["profile", "Profile"],
+  ["devices", "Devices"],
+];
 
 export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void }) {
   const { client, api } = props;
   const version = useClientVersion(client);
   const [, setNames] = useState(0);
   const names = useMemo(
-    () => new Directory(api, () => client.session.accessToken, () => setNames((n) => n + 1)),
+    () =>
+      new Directory(
+        api,
+        () => client.session.accessToken,
+        () => setNames((n) => n + 1),
+        (userId) => client.social.friends.items.get(userId)?.remark,
+      ),
     [client],
   );
+  const [view, setView] = useState<View>("chats");
+  // Blocks show in every chat's header: know them from the start.
+  useEffect(() => {
+    if (client.state === "online" && !client.social.blocked.loaded) {
+      client.social.loadBlocked().catch(() => {});
+    }
+  }, [client, client.state]);
   const [open, setOpen] = useState<string | null>(() => conversationOfHash(client));
   const [toast, setToast] = useState<string | null>(null);
   const [search, setSearch] = useState<SearchState | null>(null);
@@ -41,6 +65,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
   const show = (conversationId: string | null) => {
     location.hash = conversationId ?? "";
     setOpen(conversationId);
+    setView("chats");
   };
   async function signOut() {
     try {
@@ -66,8 +91,35 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
         />
         <button type="button" class="link" onClick={signOut}>Log out</button>
       </header>
+      <nav class="tabs" aria-label="Sections">
+        {VIEWS.map(([v, label]) => (
+          <button
+            type="button"
+            key={v}
+            data-testid={`nav-${v}`}
+            class={v === view ? "tab active" : "tab"}
+            aria-current={v === view ? "page" : undefined}
+            onClick={() => setView(v)}
+          >
+            {label}
+            {v === "friends" && client.social.incoming.items.size > 0 && (
+              <span class="badge">{client.social.incoming.items.size}</span>
+            )}
+          </button>
+        ))}
+      </nav>
       <ConnectionBanner client={client} onSignOut={props.onSignOut} />
-      <div class="panes">
+      {view === "friends" && (
+        <FriendsPage
+          client={client}
+          names={names}
+          onChat={(userId) => show(client.conversationWith(userId))}
+          onError={setToast}
+        />
+      )}
+      {view === "profile" && <ProfilePage client={client} onSaved={() => setNames((n) => n + 1)} />}
+      {view === "devices" && <DevicesPage client={client} api={api} />}
+      <div class="panes" hidden={view !== "chats"}>
         {search
           ? (
             <SearchResults
@@ -84,12 +136,13 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
           )
           : (
             <ConversationList
-              items={client.conversations()}
+              client={client}
               me={client.userId}
               selected={open}
               names={names}
               onOpen={show}
               onStart={(userId) => show(client.conversationWith(userId))}
+              onError={setToast}
             />
           )}
         {open

@@ -4,12 +4,15 @@
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { describeError, directPeer, type ImClient } from "../../mod.ts";
+import { describeError, directPeer, type ImClient, type MessageView } from "../../mod.ts";
+import { forwardTargets, type MessageHandlers } from "./actions.tsx";
+import { Attachment, ContextBar, kindOf } from "./attach.tsx";
 import { titleOf } from "./conversations.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
 import { loadDraft, saveDraft } from "./storage.ts";
+import { BlockButton } from "./block.tsx";
 
 export function ConversationView(props: {
   client: ImClient;
@@ -22,10 +25,8 @@ export function ConversationView(props: {
   onError(text: string): void;
 }) {
   const { client, conversationId } = props;
-  const title = titleOf(
-    { conversationId, peerId: directPeer(conversationId, client.userId) },
-    props.names,
-  );
+  const peer = directPeer(conversationId, client.userId);
+  const title = titleOf({ conversationId, peerId: peer }, props.names);
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -108,6 +109,16 @@ export function ConversationView(props: {
 
   const recall = (msgId: string) =>
     client.recall(msgId).catch((e) => props.onError(describeError(e)));
+  const [context, setContext] = useState<{ mode: "reply" | "edit"; m: MessageView } | null>(null);
+  useEffect(() => setContext(null), [conversationId]);
+  const fail = (e: unknown) => props.onError(describeError(e));
+  const h: MessageHandlers = {
+    onReply: (m) => setContext({ mode: "reply", m }),
+    onEdit: (m) => setContext({ mode: "edit", m }),
+    onReact: (m, emoji, add) => void client.react(m.msgId, emoji, add).catch(fail),
+    onForward: (m, target) => void client.forward(m.msgId, target).catch(fail),
+    targets: () => forwardTargets(client.conversations(), (c) => titleOf(c, props.names)),
+  };
   const retry = (id: string) => client.retry(id).catch(() => {}); // the bubble shows the outcome
 
   return (
@@ -122,6 +133,7 @@ export function ConversationView(props: {
           ‹
         </button>
         <h2 data-testid="chat-title">{title}</h2>
+        {peer && <BlockButton client={client} peerId={peer} onError={props.onError} />}
       </header>
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">
@@ -138,6 +150,9 @@ export function ConversationView(props: {
             key={item.kind === "message" ? item.message.msgId : item.outgoing.clientMsgId}
             item={item}
             now={now}
+            client={client}
+            name={(u) => props.names.name(u)}
+            h={h}
             onRecall={recall}
             onRetry={retry}
             onDiscard={(id) => client.discard(id)}
@@ -147,6 +162,9 @@ export function ConversationView(props: {
       <Composer
         client={client}
         conversationId={conversationId}
+        context={context}
+        onDone={() => setContext(null)}
+        onError={props.onError}
         onSend={() => (atBottom.current = true)}
       />
     </section>
@@ -154,41 +172,125 @@ export function ConversationView(props: {
 }
 
 function Composer(
-  props: { client: ImClient; conversationId: string; onSend(): void },
+  props: {
+    client: ImClient;
+    conversationId: string;
+    context: { mode: "reply" | "edit"; m: MessageView } | null;
+    onDone(): void;
+    onError(text: string): void;
+    onSend(): void;
+  },
 ) {
   const [text, setText] = useState(() => loadDraft(props.conversationId));
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
   useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
+  useEffect(() => setFile(null), [props.conversationId]);
+  const editing = props.context?.mode === "edit" ? props.context.m : null;
+  useEffect(() => {
+    if (editing) setText(editing.body);
+  }, [editing?.msgId]);
 
   function update(value: string) {
     setText(value);
     saveDraft(props.conversationId, value);
   }
 
-  function send(e?: Event) {
+  async function send(e?: Event) {
     e?.preventDefault();
     const body = text.trim();
+    const replyTo = props.context?.mode === "reply" ? props.context.m.msgId : undefined;
+    if (editing) {
+      if (!body && editing.kind === "text") return;
+      props.onDone();
+      update("");
+      return void props.client.edit(editing.msgId, body).catch((err) =>
+        props.onError(describeError(err))
+      );
+    }
+    if (file) {
+      if (progress !== null) return; // already uploading
+      props.onSend();
+      setProgress(0);
+      try {
+        await props.client.sendMedia(props.conversationId, {
+          kind: kindOf(file),
+          name: file.name,
+          body: file,
+          caption: body || undefined,
+          replyTo,
+          onProgress: (p) => setProgress(p.loaded / (p.total ?? file.size)),
+        });
+        setFile(null);
+        update("");
+        props.onDone();
+      } catch (err) {
+        props.onError(describeError(err));
+      } finally {
+        setProgress(null);
+      }
+      return;
+    }
     if (!body) return;
     props.onSend();
     // Failures stay visible on the message itself, with Retry.
-    props.client.send(props.conversationId, body).catch(() => {});
+    props.client.send(props.conversationId, body, { replyTo }).catch(() => {});
     update("");
+    props.onDone();
   }
 
   return (
-    <form class="composer" onSubmit={send}>
-      <textarea
-        data-testid="composer"
-        aria-label="Message"
-        placeholder="Message"
-        rows={1}
-        maxLength={4000}
-        value={text}
-        onInput={(e) => update(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
-        }}
-      />
-      <button type="submit" class="primary" disabled={!text.trim()}>Send</button>
-    </form>
+    <div class="composer-wrap">
+      {props.context && (
+        <ContextBar
+          mode={props.context.mode}
+          m={props.context.m}
+          onCancel={() => (props.onDone(), editing && update(""))}
+        />
+      )}
+      {file && <Attachment file={file} progress={progress} onRemove={() => setFile(null)} />}
+      <form class="composer" onSubmit={send}>
+        <input
+          type="file"
+          hidden
+          ref={picker}
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = e.currentTarget.files?.[0];
+            if (f) setFile(f);
+            e.currentTarget.value = "";
+          }}
+        />
+        <button
+          type="button"
+          class="attach"
+          aria-label="Attach a file"
+          disabled={!!editing}
+          onClick={() => picker.current?.click()}
+        >
+          Attach
+        </button>
+        <textarea
+          data-testid="composer"
+          aria-label="Message"
+          placeholder="Message"
+          rows={1}
+          maxLength={4000}
+          value={text}
+          onInput={(e) => update(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) send(e);
+          }}
+        />
+        <button
+          type="submit"
+          class="primary"
+          disabled={!text.trim() && !file && !(editing && editing.kind !== "text")}
+        >
+          {editing ? "Save" : "Send"}
+        </button>
+      </form>
+    </div>
   );
 }

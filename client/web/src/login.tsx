@@ -27,7 +27,15 @@ export function Login(
           ...(nickname.trim() ? { nickname: nickname.trim() } : {}),
         });
       }
-      props.onLogin(await props.api.login({ username: name, password, deviceId: deviceId() }));
+      props.onLogin(
+        await props.api.login({
+          username: name,
+          password,
+          deviceId: deviceId(),
+          platform: "web",
+          deviceName: browserName(),
+        }),
+      );
     } catch (err) {
       setError(describeError(err));
       setBusy(false);
@@ -94,4 +102,30 @@ export function Login(
       </form>
     </main>
   );
+}
+
+/** A name for this browser in the devices list ("Chrome on Linux"). */
+function browserName(): string {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Firefox\//.test(ua)
+    ? "Firefox"
+    : /Chrome\//.test(ua)
+    ? "Chrome"
+    : /Safari\//.test(ua)
+    ? "Safari"
+    : "Browser";
+  const os = /Android/.test(ua)
+    ? "Android"
+    : /iPhone|iPad/.test(ua)
+    ? "iOS"
+    : /Mac OS/.test(ua)
+    ? "macOS"
+    : /Windows/.test(ua)
+    ? "Windows"
+    : /Linux/.test(ua)
+    ? "Linux"
+    : "";
+  return os ? `${browser} on ${os}` : browser;
 }

@@ -1,9 +1,13 @@
 /// <reference lib="dom" />
 /** One bubble: body or "recalled", time, and for your own messages the mark and actions. */
-import type { MessageStatus, TimelineItem } from "../../mod.ts";
+import { EDITABLE_KINDS, type ImClient, type MessageStatus, type TimelineItem } from "../../mod.ts";
+import { Actions, type MessageHandlers } from "./actions.tsx";
+import { Content, Quote, Reactions } from "./content.tsx";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
+/** The server's default edit window (EDIT_WINDOW_SEC); it has the last word. */
+export const EDIT_WINDOW_MS = 15 * 60_000;
 
 const MARK: Record<MessageStatus, { icon: string; text: string }> = {
   sending: { icon: "Sending…", text: "Sending" },
@@ -17,6 +21,9 @@ const MARK: Record<MessageStatus, { icon: string; text: string }> = {
 export function Bubble(props: {
   item: TimelineItem;
   now: number;
+  client: ImClient;
+  name(userId: string): string;
+  h: MessageHandlers;
   onRecall(msgId: string): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
@@ -31,7 +38,11 @@ export function Bubble(props: {
         data-status={item.status}
         data-client-id={o.clientMsgId}
       >
-        <div class="body">{o.body}</div>
+        {o.content && "media" in o.content && (
+          <div class="media file">📎 {o.content.media.name}</div>
+        )}
+        {o.content?.kind === "forward" && <div class="fwd">Forwarded</div>}
+        {o.body && <div class="body">{o.body}</div>}
         <div class="meta">
           <Mark status={item.status} />
           {item.status === "failed" && (
@@ -47,24 +58,35 @@ export function Bubble(props: {
   }
   const m = item.message;
   const canRecall = item.mine && !m.recalled && props.now - m.serverTime < RECALL_WINDOW_MS;
+  const canEdit = item.mine && !m.recalled && !m.forwarded &&
+    (EDITABLE_KINDS as string[]).includes(m.kind) && props.now - m.serverTime < EDIT_WINDOW_MS;
   return (
     <li
       class={`msg ${item.mine ? "mine" : "theirs"}${m.recalled ? " recalled" : ""}`}
       data-testid="msg"
       data-seq={m.seq}
       data-status={item.status ?? ""}
+      data-kind={m.kind}
     >
-      <div class="body">
-        {m.recalled ? (item.mine ? "You recalled a message" : "Message recalled") : m.body}
-      </div>
+      {!m.recalled && m.forwarded && <div class="fwd">Forwarded</div>}
+      {!m.recalled && <Quote m={m} name={props.name} />}
+      {!m.recalled && <Content client={props.client} m={m} />}
+      {(m.recalled || m.body) && (
+        <div class="body">
+          {m.recalled ? (item.mine ? "You recalled a message" : "Message recalled") : m.body}
+        </div>
+      )}
+      {!m.recalled && <Reactions m={m} onToggle={(emoji, add) => props.h.onReact(m, emoji, add)} />}
       <div class="meta">
         <time dateTime={new Date(m.serverTime).toISOString()}>{clock(m.serverTime)}</time>
+        {m.edited && <span class="edited" data-testid="edited">edited</span>}
         {item.status && <Mark status={item.status} />}
         {canRecall && (
           <button type="button" class="recall" onClick={() => props.onRecall(m.msgId)}>
             Recall
           </button>
         )}
+        {!m.recalled && <Actions m={m} canEdit={canEdit} h={props.h} />}
       </div>
     </li>
   );

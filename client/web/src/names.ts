@@ -10,6 +10,8 @@ export class Directory {
     private readonly api: AuthApi,
     private readonly token: () => string,
     private readonly onLoad: () => void,
+    /** Your private name for a user (a friend's remark), which wins over their nickname. */
+    private readonly remarkOf: (userId: string) => string | undefined = () => undefined,
   ) {}
 
   remember(u: PublicUser): void {
@@ -17,6 +19,8 @@ export class Directory {
   }
 
   name(userId: string): string {
+    const remark = this.remarkOf(userId);
+    if (remark) return remark;
     const u = this.#known.get(userId);
     if (u) return u.nickname || u.username;
     if (!this.#loading.has(userId)) {

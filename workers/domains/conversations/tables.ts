@@ -40,6 +40,21 @@ export async function upsertHeads(db: Exec, heads: Head[]): Promise<void> {
     last_msg_id: sql`VALUES(last_msg_id)`,
     updated_at: sql`VALUES(updated_at)`,
   }).execute();
+  await touchMembers(db, heads);
+}
+
+/**
+ * A head that advanced is activity for its current members: the conversation list orders by it,
+ * and a conversation hidden "until the next message" comes back. One statement per distinct
+ * time (a batch has one).
+ */
+async function touchMembers(db: Exec, heads: Head[]): Promise<void> {
+  const byTime = Map.groupBy(heads, (h) => h.at);
+  for (const [at, group] of byTime) {
+    await db.updateTable("conversation_members").set({ active_at: at, hidden: 0 })
+      .where("conversation_id", "in", group.map((h) => h.id)).where("left_seq", "is", null)
+      .execute();
+  }
 }
 
 export type Role = "owner" | "admin" | "member";
@@ -54,6 +69,7 @@ export async function addMembers(
     user_id: r.userId,
     role: r.role ?? "member",
     joined_at: r.at,
+    active_at: r.at, // joining is activity: the list shows it from now
   }))).execute();
 }
 

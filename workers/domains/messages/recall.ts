@@ -27,7 +27,8 @@ export function checkRecall(
   now: number,
   windowSec: number,
 ): PermanentError | null {
-  if (!m || !members.includes(userId) || m.kind !== "text") {
+  // Any message but a notice (a recall or edit notice is not something to recall).
+  if (!m || !members.includes(userId) || m.kind === "recall" || m.kind === "edit") {
     return new PermanentError(ErrorCode.NOT_FOUND, "no such message");
   }
   if (m.senderId !== userId) {

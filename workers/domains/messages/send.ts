@@ -7,12 +7,15 @@
 import { directConversationId, ErrorCode, parseConversationId } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext, TxHandler } from "../../context.ts";
-import { toView } from "./views.ts";
+import { toView, type ViewExtras } from "./views.ts";
+import { checkContent, type Draft, draftsFor } from "./drafts.ts";
+import { refsFor } from "./hydrate.ts";
 import { dedupKey, findByClientIds, insertMessages, type StoredMessage } from "./tables.ts";
 import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
 import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
 import { reindexMessages } from "../search/outbox.ts";
+import { refusedDirect } from "../social/audience.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -51,37 +54,50 @@ export function checkBody(body: string, maxBodyChars: number): PermanentError | 
   return null;
 }
 
-/** The target of one send, or why it is refused (pure: addressing and body). */
-export function checkedTarget(e: SendEntry, maxBodyChars: number): SendTarget | PermanentError {
+/** The target of one send, or why it is refused (pure: addressing and content). */
+export function checkedTarget(
+  e: SendEntry,
+  maxBodyChars: number,
+  maxCustomPayloadBytes = Number.MAX_SAFE_INTEGER,
+): SendTarget | PermanentError {
   const t = resolveTarget(e.env.userId, e.env.frame.data);
   if (t instanceof PermanentError) return t;
-  return checkBody(e.env.frame.data.body, maxBodyChars) ?? (t as SendTarget);
+  return checkContent(e.env.frame.data, { maxBodyChars, maxCustomPayloadBytes }) ??
+    (t as SendTarget);
 }
 
-export function checkSend(e: SendEntry, maxBodyChars: number): PermanentError | null {
-  const t = checkedTarget(e, maxBodyChars);
+export function checkSend(
+  e: SendEntry,
+  maxBodyChars: number,
+  maxCustomPayloadBytes?: number,
+): PermanentError | null {
+  const t = checkedTarget(e, maxBodyChars, maxCustomPayloadBytes);
   return t instanceof PermanentError ? t : null;
 }
 
 export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
   const targeted: Array<[SendEntry, SendTarget]> = [];
   for (const e of entries) {
-    const t = checkedTarget(e, ctx.config.maxBodyChars);
+    const t = checkedTarget(e, ctx.config.maxBodyChars, ctx.config.maxCustomPayloadBytes);
     if (t instanceof PermanentError) ctx.reject(e, t);
     else targeted.push([e, t]);
   }
   const valid = await checkAudience(ctx, targeted);
-  const results = await doSend(ctx, valid);
-  for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew);
+  const results = await doSend(ctx, await draftsFor(ctx, valid));
+  const refs = await refsFor(ctx.tx, results.map(([, m]) => m));
+  for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew, { refs });
 };
 
-/** Direct peers must exist; a group's sender must be one of its members. */
+/**
+ * Direct peers must exist and accept the sender (no block either way, their stranger policy);
+ * a group's sender must be one of its members.
+ */
 async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
   const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
   for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
   const groups = targeted.filter(([, t]) => t.kind === "group").map(([, t]) => t.conversationId);
   const members = await ctx.members.of(groups);
-  return targeted.filter(([e, t]) => {
+  const found = targeted.filter(([e, t]) => {
     const ok = t.peer
       ? ctx.knownUsers.has(t.peer)
       : members.get(t.conversationId)?.includes(e.env.userId);
@@ -94,12 +110,40 @@ async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTar
     }
     return ok;
   });
+  return await dropRefused(ctx, found);
+}
+
+/** Drops (and answers REFUSED) direct sends the receiver does not accept; see social/audience.ts. */
+async function dropRefused(ctx: TxContext, found: Array<[SendEntry, SendTarget]>) {
+  const refused = await refusedDirect(
+    ctx.tx,
+    found.flatMap(([e, t]) => t.peer ? [[e.env.userId, t.peer] as [string, string]] : []),
+    ctx.config.dmPolicy as "everyone" | "friends",
+  );
+  const isRefused = ([e, t]: [SendEntry, SendTarget]) =>
+    t.peer !== undefined && refused.has(`${e.env.userId}>${t.peer}`);
+  // A resend of a message stored before the block still gets its original ack back.
+  const stored = await findByClientIds(
+    ctx.tx,
+    found.filter(isRefused).map(([e]) => ({
+      senderId: e.env.userId,
+      clientMsgId: e.env.frame.data.clientMsgId,
+    })),
+  );
+  return found.filter((st) => {
+    const e = st[0];
+    if (!isRefused(st) || stored.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))) {
+      return true;
+    }
+    ctx.reject(e, new PermanentError(ErrorCode.REFUSED, "this user does not accept your messages"));
+    return false;
+  });
 }
 
 /** Returns, per entry, the stored message and whether this entry's delivery must go out. */
 async function doSend(
   ctx: TxContext,
-  entries: Array<[SendEntry, SendTarget]>,
+  entries: Array<[SendEntry, SendTarget, Draft]>,
 ): Promise<Array<[SendEntry, StoredMessage, boolean]>> {
   const keyOf = (e: SendEntry) => dedupKey(e.env.userId, e.env.frame.data.clientMsgId);
   const known = await findByClientIds(
@@ -118,7 +162,7 @@ async function doSend(
   const started = new Map<string, SendTarget & { starter: string }>();
   const rows: StoredMessage[] = [];
   const out: Array<[SendEntry, StoredMessage, boolean]> = [];
-  for (const [e, target] of entries) {
+  for (const [e, target, draft] of entries) {
     const prior = known.get(keyOf(e));
     if (prior) {
       // A redelivery of the entry that stored it may have crashed before publishing: publish
@@ -147,10 +191,13 @@ async function doSend(
       seq,
       senderId: e.env.userId,
       clientMsgId: e.env.frame.data.clientMsgId,
-      kind: e.env.frame.data.kind,
-      body: e.env.frame.data.body,
+      kind: draft.kind,
+      body: draft.body,
       createdAt: ctx.now,
       sourceEntry: e.id,
+      content: draft.content,
+      mediaId: draft.mediaId,
+      replyToMsgId: draft.replyToMsgId,
     };
     known.set(keyOf(e), msg); // a duplicate later in this batch replays this one
     rows.push(msg);
@@ -181,16 +228,32 @@ async function doSend(
   return out;
 }
 
-async function emitSent(ctx: TxContext, e: SendEntry, m: StoredMessage, deliver: boolean) {
+async function emitSent(
+  ctx: TxContext,
+  e: SendEntry,
+  m: StoredMessage,
+  deliver: boolean,
+  extras: ViewExtras,
+) {
   const { msgId, seq, conversationId } = m;
+  const view = toView(m, extras);
+  // A plain text's ack is what it always was; anything richer carries the stored message.
+  const plain = m.kind === "text" && !m.replyToMsgId && !m.content; // (a forward has content)
   ctx.reply(e, {
     type: "msg.sent",
-    data: { clientMsgId: m.clientMsgId, msgId, seq, conversationId, serverTime: m.createdAt },
+    data: {
+      clientMsgId: m.clientMsgId,
+      msgId,
+      seq,
+      conversationId,
+      serverTime: m.createdAt,
+      ...(plain ? {} : { message: view }),
+    },
   });
   if (!deliver) return;
   ctx.outbox.toUsers(
     await ctx.members.ofOne(conversationId),
-    { type: "msg.new", data: toView(m) },
+    { type: "msg.new", data: view },
     {
       exceptConnId: e.env.connId,
       retry: { partition: e.partition, conversationId, seq, msgId },

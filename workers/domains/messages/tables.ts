@@ -1,5 +1,14 @@
 /** Table functions for `messages`. Each takes the executor so actions compose them in one commit. */
+import type { CustomContent, Location, MediaRef } from "@im/protocol";
 import type { Exec } from "@im/shared/db";
+
+/** What a message carries besides its text, stored as JSON in `content`. */
+export interface StoredContent {
+  media?: MediaRef;
+  location?: Location;
+  custom?: CustomContent;
+  forwarded?: { from: string };
+}
 
 export interface StoredMessage {
   msgId: string;
@@ -13,6 +22,11 @@ export interface StoredMessage {
   sourceEntry: string;
   recalledAt?: number | null;
   refMsgId?: string | null;
+  content?: StoredContent | null;
+  /** The media object it refers to (downloads are checked through this). */
+  mediaId?: string | null;
+  replyToMsgId?: string | null;
+  editedAt?: number | null;
 }
 
 export const dedupKey = (senderId: string, clientMsgId: string) => `${senderId}:${clientMsgId}`;
@@ -48,6 +62,9 @@ export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<v
     created_at: m.createdAt,
     source_entry: m.sourceEntry,
     ref_msg_id: m.refMsgId ?? null,
+    content: m.content ? JSON.stringify(m.content) : null,
+    media_id: m.mediaId ?? null,
+    reply_to_msg_id: m.replyToMsgId ?? null,
   }))).execute();
 }
 
@@ -92,8 +109,15 @@ export async function findByIds(db: Exec, msgIds: string[]): Promise<Map<string,
   return new Map(rows.map((r) => [String(r.msg_id), toStored(r)]));
 }
 
+/** Erases the content: the text, the kind's data and the media link (downloads stop with it). */
 export async function markRecalled(db: Exec, msgId: string, at: number): Promise<void> {
-  await db.updateTable("messages").set({ recalled_at: at, body: "" }).where("msg_id", "=", msgId)
+  await db.updateTable("messages").set({ recalled_at: at, body: "", content: null, media_id: null })
+    .where("msg_id", "=", msgId).execute();
+}
+
+/** An edit: the new text replaces the old in place (the one column search indexes). */
+export async function updateBody(db: Exec, msgId: string, body: string, at: number) {
+  await db.updateTable("messages").set({ body, edited_at: at }).where("msg_id", "=", msgId)
     .execute();
 }
 
@@ -110,5 +134,9 @@ function toStored(r: Record<string, unknown>) {
     sourceEntry: String(r.source_entry),
     recalledAt: r.recalled_at == null ? null : Number(r.recalled_at),
     refMsgId: r.ref_msg_id == null ? null : String(r.ref_msg_id),
+    content: r.content == null ? null : JSON.parse(String(r.content)) as StoredContent,
+    mediaId: r.media_id == null ? null : String(r.media_id),
+    replyToMsgId: r.reply_to_msg_id == null ? null : String(r.reply_to_msg_id),
+    editedAt: r.edited_at == null ? null : Number(r.edited_at),
   } satisfies StoredMessage;
 }

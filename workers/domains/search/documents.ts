@@ -9,10 +9,16 @@ import type { IndexDoc } from "./index/port.ts";
 /** The searchable text of each kind that has one; a kind not named here has none (""). */
 const TEXT_OF: Record<string, (body: string) => string> = {
   text: (body) => body,
+  // The caption (or a place's name and address, a custom message's fallback text): `body`.
+  image: (body) => body,
+  video: (body) => body,
+  file: (body) => body,
+  location: (body) => body,
+  custom: (body) => body,
 };
 
 /** Kinds never in the index: they are about another message, not messages of their own. */
-const NOT_SEARCHABLE = new Set(["recall"]);
+const NOT_SEARCHABLE = new Set(["recall", "edit"]);
 
 export function searchableText(m: Pick<StoredMessage, "kind" | "body">): string {
   return TEXT_OF[m.kind]?.(m.body) ?? "";

@@ -116,3 +116,28 @@ Deno.test("search visibility: results never depend on other users' words (no mat
     await env.close();
   }
 });
+
+Deno.test("search visibility: msg.edit through its handler re-indexes the message (new text only)", async () => {
+  const env = await testEnv();
+  try {
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    const { processor } = processorFor(env);
+    const stream = env.keys.partition(0);
+    await processor.process(stream, 0, 1, [sendEntry(alice, bob, "e1", "meet at the harbour")]);
+    const [row] = await env.db.selectFrom("messages").select("msg_id").execute();
+    await drain(env);
+    assert.equal((await found(env, bob, { query: "harbour" })).length, 1);
+    await processor.process(stream, 0, 1, [
+      entryOf(envelope(alice, {
+        type: "msg.edit",
+        id: "ed",
+        data: { msgId: String(row.msg_id), body: "meet at the station" },
+      })),
+    ]);
+    await drain(env);
+    assert.deepEqual(await found(env, bob, { query: "harbour" }), [], "the old text is gone");
+    assert.equal((await found(env, bob, { query: "station" })).length, 1);
+  } finally {
+    await env.close();
+  }
+});

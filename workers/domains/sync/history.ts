@@ -9,7 +9,7 @@ import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
 import { membersOf } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
-import { toView } from "../messages/views.ts";
+import { viewsFor } from "../messages/hydrate.ts";
 import { statesFor } from "./states.ts";
 
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -41,7 +41,7 @@ export async function historyPage(
     ok: true,
     page: {
       conversationId,
-      messages: page.messages.map(toView),
+      messages: await viewsFor(db, userId, page.messages, state.window),
       more: page.more,
       clearedSeq: state.clearedSeq,
       // The status of each of the user's own messages follows from these (see PROTOCOL.md).

@@ -10,7 +10,7 @@ import { PermanentError } from "@im/shared/errors";
 import type { ReadHandler } from "../../context.ts";
 import { conversationsOf, membersOf } from "../conversations/tables.ts";
 import { pageOf } from "../messages/tables.ts";
-import { toView } from "../messages/views.ts";
+import { type Page, viewsForPages } from "../messages/hydrate.ts";
 import { statesFor, wireState } from "./states.ts";
 
 export const DEFAULT_SYNC_LIMIT = 200;
@@ -41,21 +41,25 @@ export const handleSync: ReadHandler<"sync"> = async (ctx, e) => {
   let budget = e.env.frame.data.limit ?? DEFAULT_SYNC_LIMIT;
   let more = false;
   const conversations: SyncConversation[] = [];
+  const pages: Array<Page & { into: number }> = [];
   for (const conversationId of mine) {
     const s = states.get(conversationId)!;
     const cursor = cursors.get(conversationId) ?? 0;
     const behind = s.lastSeq > cursor;
     if (!behind && !cursors.has(conversationId)) continue;
-    let messages: SyncConversation["messages"] = [];
+    const messages: SyncConversation["messages"] = [];
     if (behind && budget > 0) {
       const page = await pageOf(ctx.db, conversationId, { afterSeq: cursor }, budget, s.window);
-      messages = page.messages.map(toView);
-      budget -= messages.length;
+      pages.push({ rows: page.messages, window: s.window, into: conversations.length });
+      budget -= page.messages.length;
       more ||= page.more;
     } else if (behind) {
       more = true;
     }
     conversations.push({ ...wireState(s), messages });
   }
+  // Quotes, edits and reactions for every page at once: two queries, not two per conversation.
+  const views = await viewsForPages(ctx.db, userId, pages);
+  pages.forEach((p, i) => (conversations[p.into].messages = views[i]));
   ctx.reply(e, { type: "sync.page", data: { conversations, more } });
 };

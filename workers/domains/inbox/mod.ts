@@ -1,0 +1,2 @@
+export { handleConvList } from "./list.ts";
+export { handleConvDelete, handleConvUpdate } from "./settings.ts";
