@@ -28,6 +28,7 @@ import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
+import { Cached } from "./cached.ts";
 import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
 import { mediaRoutes, mediaStorage } from "./media/mod.ts";
 
@@ -64,6 +65,11 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     STEP_MS,
   );
   const argon2 = new Argon2Pool();
+  // Read at most every few seconds: a page's Origin is checked against it on every upgrade.
+  const gatewayUrls = new Cached(5000, async () => [
+    wsUrl,
+    ...(await registry.live()).map((g) => g.url),
+  ]);
 
   const metrics = new Registry();
   metrics.add(new Gauge("im_gateway_connections", "Open WebSocket connections.")).set(() =>
@@ -159,6 +165,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   };
   const upgradeDeps: UpgradeDeps = {
     originAllowlist: config.originAllowlist,
+    gatewayUrls: () => gatewayUrls.get(),
     slots,
     authenticate: (token) => authenticate({ kv, config, jwtSecret }, token),
     admit: async ({ userId, deviceId }) => {

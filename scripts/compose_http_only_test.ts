@@ -31,7 +31,7 @@ Deno.test({
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",
-      env: { REDIS_REST_TOKEN: "token-from-env" },
+      env: { REDIS_REST_TOKEN: "token-from-env", REDIS_PASSWORD: "pw-from-env" },
     }).output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const { services } = parse(new TextDecoder().decode(out.stdout)) as {
@@ -45,7 +45,8 @@ Deno.test({
     }
     assert.match(srh.image ?? "", /^hiett\/serverless-redis-http:\d/);
     assert.equal(srh.environment?.SRH_MODE, "env");
-    assert.equal(srh.environment?.SRH_CONNECTION_STRING, "redis://redis:6379");
+    // Redis requires its password, SRH included.
+    assert.equal(srh.environment?.SRH_CONNECTION_STRING, "redis://:pw-from-env@redis:6379");
     assert.deepEqual(api.command, ["deno", "run", "-A", "gateway/http_main.ts"]);
     // SRH listens on 80 in its image; the token is one value, from the environment.
     assert.equal(api.environment?.REDIS_REST_URL, "http://srh:80");

@@ -1,6 +1,9 @@
-/** `deno task migrate`: creates the database if missing and applies every migration. */
+/**
+ * `deno task migrate`: creates the database if missing, applies every migration, and (with
+ * MYSQL_APP_URL) creates the runtime's DML-only user.
+ */
 import { ConfigError, loadConfig } from "@im/shared/config";
-import { createDb, ensureDatabase, migrateToLatest } from "@im/shared/db";
+import { createDb, ensureAppUser, ensureDatabase, migrateToLatest } from "@im/shared/db";
 import { preflight } from "./preflight.ts";
 
 try {
@@ -15,6 +18,10 @@ try {
   try {
     const applied = await migrateToLatest(db);
     console.log(applied.length ? `applied: ${applied.join(", ")}` : "schema is up to date");
+    if (config.mysqlAppUrl) {
+      const user = await ensureAppUser(config.mysqlUrl, config.mysqlAppUrl);
+      console.log(`application user ${user}: SELECT, INSERT, UPDATE, DELETE only`);
+    }
   } finally {
     await db.destroy();
   }

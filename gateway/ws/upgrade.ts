@@ -54,6 +54,8 @@ export function handshakeProblem(c: Context): Response | null {
 
 export interface UpgradeDeps {
   originAllowlist: string[];
+  /** Public URLs of the deployment's live gateways, whose pages may connect here too. */
+  gatewayUrls?: () => Promise<string[]>;
   slots: IpSlots;
   authenticate(token: string): Promise<Identity | null>;
   /** False when the user already has MAX_DEVICES_PER_USER other devices connected. */
@@ -77,7 +79,7 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
     d.onRefused("handshake", c);
     return problem;
   }
-  if (!originAllowed(c.req.header("origin"), d.originAllowlist, c.req.header("host"))) {
+  if (!(await originOk(c, d))) {
     d.onRefused("origin", c);
     return c.json({ error: errorBody(ErrorCode.ORIGIN_FORBIDDEN, "origin not allowed") }, 403);
   }
@@ -127,4 +129,11 @@ export async function upgrade(c: Context, d: UpgradeDeps): Promise<Response> {
   } finally {
     if (!handedOver) d.slots.release(remote);
   }
+}
+
+async function originOk(c: Context, d: UpgradeDeps): Promise<boolean> {
+  const origin = c.req.header("origin"), host = c.req.header("host");
+  if (originAllowed(origin, d.originAllowlist, host)) return true;
+  // Only a browser page from elsewhere costs the registry read.
+  return !!d.gatewayUrls && originAllowed(origin, [], null, await d.gatewayUrls());
 }

@@ -85,16 +85,38 @@ export function loadConfig(
     if (r.problem) problems.push(`${spec.env} ${r.problem}`);
     else out[key] = r.value;
   }
+  problems.push(...crossFieldProblems(out as Partial<Config>));
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
 }
+
+/**
+ * Rules between fields, or on a value's meaning, that a per-field pattern cannot state. They run
+ * with the field checks so every problem is listed at once, before anything connects. Only
+ * values this process was given are judged: a worker needs no JWT secret, and a secret in
+ * JWT_SECRET_FILE is read (and checked) by the gateway at start.
+ */
+function crossFieldProblems(c: Partial<Config>): string[] {
+  const problems: string[] = [];
+  if (c.jwtSecret && c.jwtSecret.length < MIN_JWT_SECRET) {
+    problems.push(`JWT_SECRET must hold at least ${MIN_JWT_SECRET} characters`);
+  }
+  if (c.jwtSecret && c.jwtSecretFile) {
+    problems.push("JWT_SECRET and JWT_SECRET_FILE are both set: set one");
+  }
+  return problems;
+}
+
+const MIN_JWT_SECRET = 32;
 
 /** Resolves the JWT secret from JWT_SECRET or JWT_SECRET_FILE; a gateway cannot start without one. */
 export function jwtSecretOf(config: Config): string {
   const secret = config.jwtSecret ||
     (config.jwtSecretFile ? Deno.readTextFileSync(config.jwtSecretFile).trim() : "");
-  if (secret.length < 32) {
-    throw new ConfigError(["JWT_SECRET (or JWT_SECRET_FILE) must hold at least 32 characters"]);
+  if (secret.length < MIN_JWT_SECRET) {
+    throw new ConfigError([
+      `JWT_SECRET (or JWT_SECRET_FILE) must hold at least ${MIN_JWT_SECRET} characters`,
+    ]);
   }
   return secret;
 }

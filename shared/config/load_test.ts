@@ -49,3 +49,42 @@ Deno.test("config: secrets are never echoed in problems", () => {
     assert.deepEqual(table.includes(`\`${f.env}\``), true);
   }
 });
+
+Deno.test("config: a short JWT_SECRET is reported with every other bad field, never echoed", () => {
+  let err: ConfigError | undefined;
+  try {
+    loadConfig(
+      envOf({ PARTITIONS: "abc", PORT: "99999", LOG_LEVEL: "loud", JWT_SECRET: "short-secret" }),
+    );
+  } catch (e) {
+    err = e as ConfigError;
+  }
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.problems.map((p) => p.split(" ")[0]).sort(), [
+    "JWT_SECRET",
+    "LOG_LEVEL",
+    "PARTITIONS",
+    "PORT",
+  ]);
+  assert.ok(!err.message.includes("short-secret"));
+});
+
+Deno.test("config: the JWT secret rules judge only what was given", () => {
+  // A worker runs without any secret; a 32-character one is enough.
+  assert.equal(loadConfig(envOf({})).jwtSecret, "");
+  assert.equal(loadConfig(envOf({ JWT_SECRET: "x".repeat(32) })).jwtSecret.length, 32);
+  assert.throws(
+    () => loadConfig(envOf({ JWT_SECRET: "x".repeat(31) })),
+    (e: ConfigError) => e.problems.length === 1 && /at least 32/.test(e.problems[0]),
+  );
+  assert.throws(
+    () => loadConfig(envOf({ JWT_SECRET: "x".repeat(40), JWT_SECRET_FILE: "/run/jwt" })),
+    (e: ConfigError) => e.problems.length === 1 && /both set/.test(e.problems[0]),
+  );
+});
+
+Deno.test("config: the README table escapes pipes inside cells", () => {
+  const row = configTable().split("\n").find((l) => l.startsWith("| `LOG_LEVEL`"))!;
+  assert.equal(row.split(/(?<!\\)\|/).length, 5, row); // 3 cells between 4 pipes
+  assert.match(row, /debug \\\| info/);
+});

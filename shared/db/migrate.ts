@@ -45,6 +45,37 @@ export async function ensureDatabase(mysqlUrl: string): Promise<void> {
   }
 }
 
+/**
+ * The runtime's own MySQL user: gateways and workers only read and write rows, so the user in
+ * `appUrl` gets SELECT, INSERT, UPDATE, DELETE on the database and nothing else (DDL stays with
+ * the migrating user of `adminUrl`). Re-running sets the password from `appUrl` again, so
+ * rotating it is: change it, run migrate, restart the app.
+ */
+export async function ensureAppUser(adminUrl: string, appUrl: string): Promise<string> {
+  const { server, database } = splitMysqlUrl(adminUrl);
+  const app = new URL(appUrl);
+  const user = decodeURIComponent(app.username);
+  const password = decodeURIComponent(app.password);
+  if (splitMysqlUrl(appUrl).database !== database) {
+    throw new Error("MYSQL_APP_URL must name the same database as MYSQL_URL");
+  }
+  if (!/^[A-Za-z0-9_]{1,32}$/.test(user)) {
+    throw new Error("MYSQL_APP_URL's user must be 1-32 characters of [A-Za-z0-9_]");
+  }
+  if (!password) throw new Error("MYSQL_APP_URL must carry a password");
+  const admin = createDb(server, 1);
+  try {
+    // '%': in compose the app connects from other containers, whose addresses vary.
+    await sql`CREATE USER IF NOT EXISTS ${user}@'%' IDENTIFIED BY ${password}`.execute(admin);
+    await sql`ALTER USER ${user}@'%' IDENTIFIED BY ${password}`.execute(admin);
+    await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ${sql.id(database)}.* TO ${user}@'%'`
+      .execute(admin);
+  } finally {
+    await admin.destroy();
+  }
+  return user;
+}
+
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Features number their migrations in their own ranges (010 groups, 020 social, ...): a
   // database migrated before one of them landed must still take it.

@@ -2,7 +2,12 @@
 import { field, type FieldSpec } from "../spec.ts";
 
 export const gatewayFields = {
-  host: field("HOST", "string", "0.0.0.0", "Gateway listen address."),
+  host: field(
+    "HOST",
+    "string",
+    "0.0.0.0",
+    "Listen address of the gateway and of the worker's health port (`deno task dev`: 127.0.0.1 unless set).",
+  ),
   port: field("PORT", "int", "8080", "Gateway listen port (0 picks a free one).", {
     min: 0,
     max: 65535,

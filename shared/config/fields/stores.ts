@@ -24,6 +24,12 @@ export const storeFields = {
     "mysql://root@127.0.0.1:3306/im",
     "MySQL/MariaDB URL; the path names the database (created by migrate if missing).",
   ),
+  mysqlAppUrl: field(
+    "MYSQL_APP_URL",
+    "string",
+    "",
+    "Migrate only: the URL gateways and workers use; migrate creates (or re-passwords) its user with DML-only rights on the database. Empty: none.",
+  ),
   keyPrefix: field(
     "KEY_PREFIX",
     "string",
