@@ -4,12 +4,17 @@
  * unacknowledged messages with their original clientMsgId, and reports everything as typed events.
  */
 import {
+  type CallMedia,
   directConversationId,
   isUserId,
   type MessageView,
+  type PresenceView,
   type Recalled,
   type ServerFrame,
 } from "@im/protocol";
+import { type Call, CallManager } from "./calls.ts";
+import { PresenceTracker } from "./presence.ts";
+import { TypingTracker } from "./typing.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type ConnectionState, type StateChange } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
@@ -33,6 +38,9 @@ export class ImClient extends Emitter<ClientEvents> {
   readonly #sender: Sender;
   readonly #clock: Clock;
   readonly #timeout: number;
+  readonly #presence: PresenceTracker;
+  readonly #typing: TypingTracker;
+  readonly #calls: CallManager;
 
   constructor(opts: ClientOptions) {
     super();
@@ -85,6 +93,27 @@ export class ImClient extends Emitter<ClientEvents> {
         this.emit("change", { conversationId });
       },
     });
+    this.#presence = new PresenceTracker({
+      conn: this.#conn,
+      clock: this.#clock,
+      requestTimeoutMs: this.#timeout,
+      renewMs: opts.presenceRenewMs ?? 50_000,
+      onChange: (views) => (this.emit("presence", views), this.emit("change", {})),
+      onError: (e) => this.emit("error", e),
+    });
+    this.#typing = new TypingTracker({
+      clock: this.#clock,
+      send: (c, active) => this.typing(c, active),
+      onChange: (conversationId) => this.emit("change", { conversationId }),
+    });
+    this.#calls = new CallManager({
+      conn: this.#conn,
+      me: () => this.userId,
+      timeoutMs: this.#timeout,
+      clock: this.#clock,
+      onIncoming: (call) => this.emit("call", call),
+      onChange: () => this.emit("change", {}),
+    });
   }
 
   get userId(): string {
@@ -118,6 +147,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   /** Disconnects. Messages still unsent are kept in the outbox, marked failed. */
   close(): void {
+    this.#presence.stop();
     this.#conn.stop();
     this.#sender.failAll(new ConnectionError("client closed"), "Not sent: disconnected.");
   }
@@ -149,6 +179,7 @@ export class ImClient extends Emitter<ClientEvents> {
   ): Promise<MessageView> {
     const byUser = isUserId(target);
     const conversationId = byUser ? directConversationIdOrSelf(this.userId, target) : target;
+    this.#typing.done(conversationId);
     const o = this.outbox.add(conversationId, body, this.#clock.now(), {
       ...opts,
       ...(byUser ? { to: target } : {}),
@@ -190,6 +221,48 @@ export class ImClient extends Emitter<ClientEvents> {
    */
   typing(conversationId: string, active: boolean): boolean {
     return this.#conn.signal("typing", { conversationId, active });
+  }
+
+  /** Call on each keystroke: "typing…" goes out at most every 3 s and stops by itself. */
+  typingInput(conversationId: string): void {
+    this.#typing.input(conversationId);
+  }
+
+  /** The local user stopped typing (sent, cleared the box, left the conversation). */
+  typingDone(conversationId: string): void {
+    this.#typing.done(conversationId);
+  }
+
+  /** Who is typing in a conversation now (expired signals already dropped). */
+  typingIn(conversationId: string): string[] {
+    return this.#typing.typingIn(conversationId);
+  }
+
+  /** Watches users' presence (those on screen); call the returned function when they leave it. */
+  watchPresence(userIds: string[]): () => void {
+    return this.#presence.watch(userIds);
+  }
+
+  /** A watched user's presence, once known. */
+  presenceOf(userId: string): PresenceView | undefined {
+    return this.#presence.get(userId);
+  }
+
+  /** Hides (or shows again) your presence, on every device; resolves with how others see you. */
+  async setPresenceHidden(hidden: boolean): Promise<PresenceView> {
+    const r = await this.#conn.request("presence.set", { hidden }, this.#timeout);
+    return r.users[0];
+  }
+
+  /** Rings the other member of a direct chat (by conversation id or user id). */
+  call(target: string, media: CallMedia = "audio"): Promise<Call> {
+    const conversationId = isUserId(target) ? this.conversationWith(target) : target;
+    return this.#calls.start(conversationId, media);
+  }
+
+  /** Calls not yet ended (ringing or active) on this device. */
+  activeCalls(): Call[] {
+    return this.#calls.active();
   }
 
   /** Loads the page of messages before the oldest one held; `more` is false at the beginning. */
@@ -242,7 +315,10 @@ export class ImClient extends Emitter<ClientEvents> {
   #ingest(messages: MessageView[]): void {
     if (messages.length === 0) return;
     const r = this.store.ingest(messages);
-    for (const m of r.released) this.emit("message", m);
+    for (const m of r.released) {
+      this.#typing.cleared(m.conversationId, m.from);
+      this.emit("message", m);
+    }
     for (const m of r.recalled) this.emit("recall", m);
     const convs = new Set(messages.map((m) => m.conversationId));
     for (const c of convs) {
@@ -271,7 +347,17 @@ export class ImClient extends Emitter<ClientEvents> {
         this.emit("offline", f.data);
         return this.emit("change", { conversationId: f.data.conversationId });
       case "typing":
+        this.#typing.received(f.data);
         return this.emit("typing", f.data);
+      case "presence":
+        this.#presence.apply(f.data.users);
+        return;
+      case "call.incoming":
+      case "call.ringing":
+      case "call.accepted":
+      case "call.ended":
+      case "call.signal":
+        return this.#calls.handle(f);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -291,6 +377,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   async #onReady(): Promise<void> {
     this.#sender.flush();
+    this.#presence.resubscribe();
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
@@ -298,6 +385,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   #onState(s: StateChange): void {
     if (s.state !== "online" && s.state !== "syncing") {
+      this.#typing.reset();
       this.#sender.forgetInflight();
       this.#catchup.reset();
     }

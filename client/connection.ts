@@ -21,6 +21,7 @@ import {
   type Hello,
   parseServerFrame,
   type ReplyData,
+  type RequestType,
   type ServerFrame,
   type ServerType,
   specOf,
@@ -121,7 +122,7 @@ export class Connection {
   }
 
   /** Sends a request; resolves with the data of its reply, rejects with its error. */
-  request<T extends Exclude<ClientType, TypesOf<"ephemeral">>>(
+  request<T extends RequestType>(
     type: T,
     data: ClientData<T>,
     timeoutMs: number,

@@ -11,6 +11,7 @@
  * @module
  */
 export { ImClient } from "./client.ts";
+export { Call, type CallEvents, type CallPhase } from "./calls.ts";
 export type { ClientEvents, ClientOptions } from "./options.ts";
 export { AuthApi } from "./http.ts";
 export type { FetchFn, LoginResult, PublicUser } from "./http.ts";
@@ -45,19 +46,25 @@ export {
   webSocketFactory,
 } from "./transport.ts";
 export {
+  type CallMedia,
+  type CallRecord,
+  type CallSignal,
   type ClientFrame,
   type ConversationKind,
   type ConversationState as ServerConversationState,
   type Cursor,
   directConversationId,
   directPeer,
+  type EndedCall,
   groupConversationId,
   type Hello,
+  type IceServer,
   type MessageKind,
   type MessageView,
   type OfflineNotice,
   parseConversationId,
   parseServerFrame,
+  type PresenceView,
   PROTOCOL_VERSION,
   type Recalled,
   type Receipt,

@@ -1,5 +1,13 @@
 /** What `ImClient` takes and what it emits. */
-import type { Cursor, MessageView, OfflineNotice, Receipt, Typing } from "@im/protocol";
+import type {
+  Cursor,
+  MessageView,
+  OfflineNotice,
+  PresenceView,
+  Receipt,
+  Typing,
+} from "@im/protocol";
+import type { Call } from "./calls.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { StateChange } from "./connection.ts";
@@ -22,6 +30,10 @@ export interface ClientEvents {
   offline: OfflineNotice;
   /** Someone in a conversation started or stopped typing (expires after `expiresInMs`). */
   typing: Typing;
+  /** Watched users' presence changed (see `ImClient.watchPresence`). */
+  presence: PresenceView[];
+  /** A call rings on this device (`call.accept()`, `call.reject()`). */
+  call: Call;
   outbox: Outgoing[];
   /** New tokens: persist them if the app keeps sessions across reloads. */
   session: Session;
@@ -52,4 +64,6 @@ export interface ClientOptions {
    * older messages come by `loadOlder`. Without it, sync starts every conversation at seq 0.
    */
   cursors?: Cursor[];
+  /** How often watched presence is renewed; keep below the server's PRESENCE_SUB_TTL_SEC. */
+  presenceRenewMs?: number;
 }

@@ -22,6 +22,8 @@ import { runResultReader } from "./results.ts";
 import { Conn } from "./ws/conn.ts";
 import { Hub } from "./ws/hub.ts";
 import { attachSession } from "./ws/session.ts";
+import { PresenceEvents } from "./presence.ts";
+import { TypingGate } from "./ws/typing_gate.ts";
 import { upgrade } from "./ws/upgrade.ts";
 import { serveWebApp } from "./static.ts";
 
@@ -43,7 +45,9 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`);
   const db = createDb(config.mysqlUrl);
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
-  const hub = new Hub(gatewayId, redis, keys, routes, log);
+  const presence = new PresenceEvents(redis, keys, log);
+  const hub = new Hub(gatewayId, redis, keys, routes, log, (c) => presence.changed(c));
+  const typingGate = new TypingGate(config.typingMinIntervalMs);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const ingest = new Ingest(redis, keys, config.partitions, gatewayId);
   const argon2 = new Argon2Pool();
@@ -134,6 +138,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
           heartbeatSec: config.heartbeatSec,
           framesIn,
           errorsOut,
+          gate: (c, frame) => typingGate.check(c, frame),
         });
       },
     });

@@ -33,6 +33,13 @@ export const ErrorCode = {
   NOT_SENDER: 3007,
   CURSOR_INVALID: 3008,
   MSG_ID_INVALID: 3009,
+  // 34xx: calls and presence
+  CALL_BUSY: 3401,
+  CALL_ANSWERED_ELSEWHERE: 3402,
+  CALL_ENDED: 3403,
+  CALL_STATE: 3404,
+  CALL_ID_TAKEN: 3405,
+  CALL_UNSUPPORTED: 3406,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,

@@ -13,6 +13,8 @@ import { receiptFrames, type ReceiptServerData } from "./domains/receipts.ts";
 import { syncFrames, type SyncServerData } from "./domains/sync.ts";
 import { systemFrames, type SystemServerData } from "./domains/system.ts";
 import { typingFrames, type TypingServerData } from "./domains/typing.ts";
+import { presenceFrames, type PresenceServerData } from "./domains/presence.ts";
+import { callFrames, type CallServerData } from "./domains/calls.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** The subprotocol a browser offers next to `bearer.<accessToken>`. */
@@ -26,6 +28,8 @@ export const clientFrames = {
   ...syncFrames,
   ...idFrames,
   ...typingFrames,
+  ...presenceFrames,
+  ...callFrames,
 };
 
 /** Every server frame type's data. */
@@ -36,7 +40,9 @@ export interface ServerData
     ReceiptServerData,
     SyncServerData,
     IdServerData,
-    TypingServerData {}
+    TypingServerData,
+    PresenceServerData,
+    CallServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -57,6 +63,8 @@ export type BusinessFrame = ClientFrameOf<BusinessType>;
 
 /** The server frame type answering each client frame type (null: none, unless it fails). */
 export type ReplyType<T extends ClientType> = Specs[T]["reply"];
+/** Client frame types that get a reply (every lane); the others are signals or server-only. */
+export type RequestType = { [T in ClientType]: ReplyType<T> extends null ? never : T }[ClientType];
 
 export type ServerType = keyof ServerData;
 export type ServerFrame = {
@@ -109,6 +117,13 @@ export function parseClientFrame(text: string): ParseResult {
       error: { code: ErrorCode.UNKNOWN_TYPE, message: `unknown frame type "${type}"` },
     };
   }
+  if ((clientFrames[type as ClientType] as { internal?: true }).internal) {
+    return {
+      ok: false,
+      id,
+      error: { code: ErrorCode.UNKNOWN_TYPE, message: `unknown frame type "${type}"` },
+    };
+  }
   const schema = clientFrames[type as ClientType].data as Schema<unknown>;
   const data = schema.parse(outer.value.data ?? {}, "data");
   if (!data.ok) return { ok: false, id, error: invalid(data.issue.path, data.issue.problem) };
@@ -135,6 +150,12 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "history.page": true,
   "ids.batch": true,
   typing: true,
+  presence: true,
+  "call.incoming": true,
+  "call.ringing": true,
+  "call.accepted": true,
+  "call.ended": true,
+  "call.signal": true,
 };
 
 /** Every server frame type (for docs and tests). */

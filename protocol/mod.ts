@@ -21,3 +21,18 @@ export type {
 export type { Receipt } from "./domains/receipts.ts";
 export type { ConversationState, Cursor, HistoryPage, SyncConversation } from "./domains/sync.ts";
 export type { Typing } from "./domains/typing.ts";
+export type { PresenceView } from "./domains/presence.ts";
+export { PRESENCE_MAX_USERS } from "./domains/presence.ts";
+export type {
+  AcceptedCall,
+  CallEndReason,
+  CallMedia,
+  CallOutcome,
+  CallRecord,
+  CallSignal,
+  EndedCall,
+  IceServer,
+  IncomingCall,
+  RingingCall,
+} from "./domains/calls.ts";
+export { callIdSchema } from "./domains/calls.ts";

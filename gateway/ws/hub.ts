@@ -10,6 +10,9 @@ import type { Redis, RouteStore } from "@im/shared/redis";
 import { closeLine, RESULT_FIELD } from "@im/shared/wire";
 import type { Conn } from "./conn.ts";
 
+/** Told of every connect and disconnect once its route is written (presence, calls). */
+export type ConnListener = (c: { userId: string; deviceId: string; connId: string }) => unknown;
+
 export class Hub {
   readonly conns = new Map<string, Conn>();
 
@@ -19,6 +22,7 @@ export class Hub {
     private readonly keys: Keys,
     private readonly routes: RouteStore,
     private readonly log: Logger,
+    private readonly onConnChange: ConnListener = () => {},
   ) {}
 
   get size(): number {
@@ -32,6 +36,7 @@ export class Hub {
       gatewayId: this.gatewayId,
       connId: conn.connId,
     });
+    this.onConnChange(conn);
     if (prev && prev.connId !== conn.connId) {
       await this.closeRemote(
         prev.gatewayId,
@@ -49,6 +54,7 @@ export class Hub {
       gatewayId: this.gatewayId,
       connId: conn.connId,
     });
+    this.onConnChange(conn);
   }
 
   /** Closes a connection here or on the gateway that holds it (through its result stream). */

@@ -26,6 +26,8 @@ export interface SessionDeps {
   heartbeatSec: number;
   framesIn: Counter;
   errorsOut: Counter;
+  /** Per-type limits beyond the rate limit (typing); an error refuses the frame. */
+  gate?: (conn: Conn, frame: BusinessFrame) => ErrorBody | null;
 }
 
 const encoder = new TextEncoder();
@@ -100,6 +102,8 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
         data: { serverTime: Date.now() },
       });
     }
+    const refused = d.gate?.(conn, frame as BusinessFrame);
+    if (refused) return sendError(refused, frame.id);
     d.ingest.submit(conn, frame as BusinessFrame).catch((err) => {
       log.error("could not enqueue frame", { err });
       sendError(

@@ -3,8 +3,12 @@ import { conversationIdSchema, directConversationId } from "../conversations.ts"
 import { clientMsgId, msgId, userId } from "../fields.ts";
 import { literal, object, optional, str } from "../schema.ts";
 import { tx } from "../spec.ts";
+import type { CallRecord } from "./calls.ts";
 
-export type MessageKind = "text" | "recall";
+export type MessageKind =
+  | "text"
+  | "recall"
+  | "call"; // a call's outcome, stored by the server (domains/calls.ts)
 
 const sendData = object(
   {
@@ -51,6 +55,8 @@ export interface MessageView {
   recalled?: true;
   /** For kind "recall": the msgId it recalls. */
   ref?: string;
+  /** For kind "call": how the call went (body is ""). */
+  call?: CallRecord;
 }
 
 export interface SentAck {

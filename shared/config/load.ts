@@ -11,6 +11,7 @@ import { gatewayFields } from "./fields/gateway.ts";
 import { messageFields } from "./fields/messages.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
+import { realtimeFields } from "./fields/realtime.ts";
 
 export const CONFIG_FIELDS = {
   ...storeFields,
@@ -19,6 +20,7 @@ export const CONFIG_FIELDS = {
   ...connectionFields,
   ...workerFields,
   ...messageFields,
+  ...realtimeFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -7,6 +7,7 @@ import * as m002 from "./migrations/002_delivery.ts";
 import * as m003 from "./migrations/003_members.ts";
 import * as m004 from "./migrations/004_member_window.ts";
 import * as m005 from "./migrations/005_blocks.ts";
+import * as m040 from "./migrations/040_presence_settings.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "003_members": m003,
   "004_member_window": m004,
   "005_blocks": m005,
+  "040_presence_settings": m040,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

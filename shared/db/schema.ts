@@ -89,6 +89,13 @@ export interface UserBlocksTable {
   created_at: Ms;
 }
 
+/** A user's presence choice: hidden users look offline, with no last seen, to everyone. */
+export interface PresenceSettingsTable {
+  user_id: BigId;
+  hidden: number;
+  updated_at: Ms;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -98,4 +105,5 @@ export interface Database {
   partition_fences: PartitionFencesTable;
   reserved_ids: ReservedIdsTable;
   user_blocks: UserBlocksTable;
+  presence_settings: PresenceSettingsTable;
 }

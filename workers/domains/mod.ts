@@ -10,6 +10,11 @@ import { handleDelivered, handleRead } from "./receipts/cursors.ts";
 import { handleHistory } from "./sync/history.ts";
 import { handleSync } from "./sync/sync.ts";
 import { handleTyping } from "./typing/typing.ts";
+import { handlePresenceSet, handlePresenceSub, handlePresenceUnsub } from "./presence/handlers.ts";
+import { handleInvite } from "./calls/invite.ts";
+import { handleAccept, handleCancel, handleHangup, handleReject } from "./calls/answer.ts";
+import { handleSignal } from "./calls/signal.ts";
+import { handleCallRecord } from "./calls/record.ts";
 
 export const txHandlers: TxHandlers = {
   "ids.fetch": { order: 0, run: handleIdsFetch },
@@ -17,6 +22,7 @@ export const txHandlers: TxHandlers = {
   "msg.recall": { order: 2, run: handleRecall },
   "msg.delivered": { order: 3, run: handleDelivered },
   "msg.read": { order: 4, run: handleRead },
+  "call.record": { order: 5, run: handleCallRecord },
 };
 
 export const readHandlers: ReadHandlers = {
@@ -26,6 +32,15 @@ export const readHandlers: ReadHandlers = {
 
 export const ephemeralHandlers: EphemeralHandlers = {
   typing: handleTyping,
+  "presence.sub": handlePresenceSub,
+  "presence.unsub": handlePresenceUnsub,
+  "presence.set": handlePresenceSet,
+  "call.invite": handleInvite,
+  "call.accept": handleAccept,
+  "call.reject": handleReject,
+  "call.cancel": handleCancel,
+  "call.hangup": handleHangup,
+  "call.signal": handleSignal,
 };
 
 export const handlers: Handlers = {

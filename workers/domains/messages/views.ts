@@ -1,6 +1,7 @@
 /** Turns stored rows into wire views; recalled content never leaves the server. */
 import { directPeer, type MessageView } from "@im/protocol";
 import type { StoredMessage } from "./tables.ts";
+import { withCallRecord } from "../calls/views.ts";
 
 export function toView(m: StoredMessage): MessageView {
   const view: MessageView = {
@@ -17,5 +18,6 @@ export function toView(m: StoredMessage): MessageView {
   if (to) view.to = to;
   if (m.recalledAt) view.recalled = true;
   if (m.refMsgId) view.ref = m.refMsgId;
+  if (m.kind === "call") return withCallRecord(view, m.body);
   return view;
 }

@@ -1,0 +1,53 @@
+/**
+ * presence.sub, presence.unsub, presence.set (ephemeral lane). A connection watches users it may
+ * see (visibility.ts) for PRESENCE_SUB_TTL_SEC and gets their states at once; the rest come
+ * back "offline, never seen", the same as a hidden user, so the answer reveals nothing.
+ */
+import type { EphemeralContext, EphemeralHandler } from "../../context.ts";
+import { fanOut, unseen, viewOf } from "./fanout.ts";
+import { PresenceStore } from "./store.ts";
+import { hiddenUsers, setHidden } from "./tables.ts";
+import { type Visibility, visibleTo } from "./visibility.ts";
+
+export const presenceStore = (ctx: EphemeralContext) =>
+  new PresenceStore(ctx.redis, ctx.keys, ctx.config.routeTtlSec * 1000);
+
+export const handlePresenceSub: EphemeralHandler<"presence.sub"> = async (ctx, entries) => {
+  const store = presenceStore(ctx);
+  const policy = ctx.config.presenceVisibility as Visibility;
+  for (const e of entries) {
+    const asked = [...new Set(e.env.frame.data.userIds)];
+    const visible = [...await visibleTo(ctx.db, policy, e.env.userId, asked)];
+    const conn = { gatewayId: e.env.gatewayId, connId: e.env.connId, viewer: e.env.userId };
+    // Subscribe before reading: a change after the read reaches us, and `ver` orders the two.
+    await store.subscribe(conn, visible, ctx.now, ctx.config.presenceSubTtlSec * 1000);
+    const [states, hidden] = await Promise.all([
+      store.states(visible),
+      hiddenUsers(ctx.db, visible.filter((u) => u !== e.env.userId)),
+    ]);
+    const users = asked.map((u) => {
+      const s = states.get(u);
+      return s ? viewOf(s, hidden.has(u)) : unseen(u);
+    });
+    ctx.reply(e, { type: "presence", data: { users } });
+  }
+};
+
+export const handlePresenceUnsub: EphemeralHandler<"presence.unsub"> = async (ctx, entries) => {
+  const store = presenceStore(ctx);
+  for (const e of entries) await store.unsubscribe(e.env, e.env.frame.data.userIds);
+};
+
+export const handlePresenceSet: EphemeralHandler<"presence.set"> = async (ctx, entries) => {
+  const store = presenceStore(ctx);
+  for (const e of entries) {
+    const me = e.env.userId;
+    const { hidden } = e.env.frame.data;
+    await setHidden(ctx.db, me, hidden, ctx.now);
+    const ver = await store.bump(me);
+    const state = { ...(await store.states([me])).get(me)!, ver };
+    await fanOut(ctx.db, store, ctx.outbox, [state], ctx.now, hidden ? new Set([me]) : new Set());
+    // The user's own view of themselves is what others now see.
+    ctx.reply(e, { type: "presence", data: { users: [viewOf(state, hidden)] } });
+  }
+};
