@@ -96,10 +96,17 @@ Deno.test("calls: reject — only the callee, only while ringing", async () => {
 Deno.test("calls: cancel — only the caller's device, only while ringing: missed", async () => {
   const id = await ringing();
   assert.equal(refusal(await store.end(id, "cancelled", B, 1500, 1000)), "state");
-  assert.equal(refusal(await store.end(id, "cancelled", { user: A.user, dev: "a2" }, 1500, 1)), "state");
+  assert.equal(
+    refusal(await store.end(id, "cancelled", { user: A.user, dev: "a2" }, 1500, 1)),
+    "state",
+  );
   const r = await store.end(id, "cancelled", A, 1500, 60_000);
   assert.ok(r.ok);
-  assert.deepEqual([r.call.outcome, r.call.reason, r.call.endedBy], ["missed", "cancelled", A.user]);
+  assert.deepEqual([r.call.outcome, r.call.reason, r.call.endedBy], [
+    "missed",
+    "cancelled",
+    A.user,
+  ]);
   const on = await active();
   assert.equal(refusal(await store.end(on, "cancelled", A, 3000, 1000)), "state");
 });
@@ -109,7 +116,10 @@ Deno.test("calls: hangup — only the two devices in an answered call: finished 
   assert.equal(refusal(await store.end(ring, "hangup", A, 1500, 1000)), "state");
   const id = await active();
   assert.equal(refusal(await store.end(id, "hangup", B2, 3000, 1000)), "state");
-  assert.equal(refusal(await store.end(id, "hangup", { user: A.user, dev: "a2" }, 3000, 1)), "state");
+  assert.equal(
+    refusal(await store.end(id, "hangup", { user: A.user, dev: "a2" }, 3000, 1)),
+    "state",
+  );
   assert.equal(refusal(await store.end(id, "hangup", C, 3000, 1000)), "nf");
   const r = await store.end(id, "hangup", B, 9500, 60_000);
   assert.ok(r.ok);

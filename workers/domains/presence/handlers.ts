@@ -9,8 +9,7 @@ import { PresenceStore } from "./store.ts";
 import { hiddenUsers, setHidden } from "./tables.ts";
 import { type Visibility, visibleTo } from "./visibility.ts";
 
-export const presenceStore = (ctx: EphemeralContext) =>
-  new PresenceStore(ctx.redis, ctx.keys, ctx.config.routeTtlSec * 1000);
+export const presenceStore = (ctx: EphemeralContext) => new PresenceStore(ctx.redis, ctx.keys);
 
 export const handlePresenceSub: EphemeralHandler<"presence.sub"> = async (ctx, entries) => {
   const store = presenceStore(ctx);
@@ -21,12 +20,14 @@ export const handlePresenceSub: EphemeralHandler<"presence.sub"> = async (ctx, e
     const conn = { gatewayId: e.env.gatewayId, connId: e.env.connId, viewer: e.env.userId };
     // Subscribe before reading: a change after the read reaches us, and `ver` orders the two.
     await store.subscribe(conn, visible, ctx.now, ctx.config.presenceSubTtlSec * 1000);
-    const [states, hidden] = await Promise.all([
-      store.states(visible),
-      hiddenUsers(ctx.db, visible.filter((u) => u !== e.env.userId)),
-    ]);
+    // A connect the sweep has not looked at yet (it runs every 100 ms) is online already.
+    const states = await store.reconcile(visible, ctx.now, undefined, true);
+    const hidden = await hiddenUsers(ctx.db, visible.filter((u) => u !== e.env.userId));
+    const changed = states.filter((s) => s.changed);
+    await fanOut(ctx.db, store, ctx.outbox, changed, ctx.now, new Set(), e.env.connId);
+    const byUser = new Map(states.map((s) => [s.userId, s]));
     const users = asked.map((u) => {
-      const s = states.get(u);
+      const s = byUser.get(u);
       return s ? viewOf(s, hidden.has(u)) : unseen(u);
     });
     ctx.reply(e, { type: "presence", data: { users } });

@@ -10,28 +10,28 @@ import type { Redis } from "@im/shared/redis";
 
 const KEEP_MS = 30 * 24 * 3600_000;
 
-// KEYS[1] routes, KEYS[2] presence. ARGV: now, route ttl ms, keep ms.
-// Returns {changed (0/1), online (0/1), seen, ver}. A user who went offline was last seen now,
-// or when a lapsed route was last refreshed (expiry - ttl) if a dead gateway left it behind.
+// KEYS[1] routes, KEYS[2] presence. ARGV: now, last-seen hint (0: now), keep ms, '1': only
+// offline -> online (a reader catching up before the sweep; going offline needs its hint).
+// Returns {changed (0/1), online (0/1), seen, ver}. The hint is when the user's last connection
+// was last known alive (its disconnect, or its route's last refresh when a dead gateway left it
+// to lapse): the routes themselves may be gone by then.
 const RECONCILE = `
-local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+local now, hint = tonumber(ARGV[1]), tonumber(ARGV[2])
 local flat = redis.call('HGETALL', KEYS[1])
-local live, fields, maxExp = 0, 0, 0
+local live = 0
 for i = 2, #flat, 2 do
   local exp = tonumber(string.match(flat[i], '|(%d+)$')) or 0
-  fields = fields + 1
   if exp >= now then live = live + 1 end
-  if exp > maxExp then maxExp = exp end
 end
 local p = redis.call('HMGET', KEYS[2], 'on', 'seen', 'ver')
 local on, seen, ver = p[1] == '1', tonumber(p[2] or '0'), tonumber(p[3] or '0')
-if (live > 0) == on then return {0, on and 1 or 0, seen, ver} end
+if (live > 0) == on or (ARGV[4] == '1' and live == 0) then return {0, on and 1 or 0, seen, ver} end
 ver = redis.call('HINCRBY', KEYS[2], 'ver', 1)
 if live > 0 then
   redis.call('HSET', KEYS[2], 'on', '1', 'since', now)
 else
   seen = now
-  if fields > 0 then seen = math.min(now, math.max(0, maxExp - ttl)) end
+  if hint > 0 and hint < now then seen = hint end
   redis.call('HSET', KEYS[2], 'on', '0', 'seen', seen)
 end
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -62,14 +62,18 @@ export interface Subscriber {
 }
 
 export class PresenceStore {
-  constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
-    private readonly routeTtlMs: number,
-  ) {}
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
 
-  /** Brings each user's stored presence in line with their routes; one round trip. */
-  async reconcile(userIds: string[], now: number): Promise<Change[]> {
+  /**
+   * Brings each user's stored presence in line with their routes, in one round trip. `seen`
+   * hints when each user was last known connected (see RECONCILE).
+   */
+  async reconcile(
+    userIds: string[],
+    now: number,
+    seen = new Map<string, number>(),
+    onlyUp = false,
+  ): Promise<Change[]> {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
@@ -80,8 +84,9 @@ export class PresenceStore {
         this.keys.routes(u),
         this.keys.presence(u),
         now,
-        this.routeTtlMs,
+        seen.get(u) ?? 0,
         KEEP_MS,
+        onlyUp ? "1" : "0",
       );
     }
     const res = await pipe.exec();

@@ -32,8 +32,15 @@ export interface SweepResult {
 export const presenceMember = (userId: string, deviceId: string, connId: string) =>
   `${userId}|${deviceId}|${connId}`;
 
+/**
+ * A live connection is looked at again just after its route would lapse. Gateways schedule
+ * whole milliseconds; this quarter marks the look as a lapse check, so its member's score still
+ * says when the route was last refreshed after the route itself is gone.
+ */
+const LAPSE_CHECK_AFTER_MS = 1.25;
+
 export async function sweepPresence(
-  deps: { redis: Redis; keys: Keys; db: Exec; store: PresenceStore },
+  deps: { redis: Redis; keys: Keys; db: Exec; store: PresenceStore; routeTtlMs: number },
   outbox: Outbox,
   due: Due[],
   now: number,
@@ -47,20 +54,32 @@ export async function sweepPresence(
   const res = items.length ? await pipe.exec() : [];
   const settled: SweepResult["settled"] = due.filter((d) => !items.some((i) => i.d === d));
   const devices: SeenDevice[] = [];
+  const seen = new Map<string, number>();
+  const look = new Set<string>();
   items.forEach((i, n) => {
     const [gw, conn, exp] = String(res?.[n]?.[1] ?? "").split("|");
     const mine = conn === i.connId;
     const live = mine && Number(exp) >= now;
-    // Look again just after the route would lapse, unless a gateway refreshes it first.
-    settled.push({ ...i.d, ...(live ? { next: Number(exp) + 1000 } : {}) });
+    const lapseCheck = i.d.score % 1 !== 0;
+    // A lapse check that finds the route refreshed changed nothing: no need to reconcile.
+    if (!(live && lapseCheck)) look.add(i.userId);
+    if (live) settled.push({ ...i.d, next: Number(exp) + LAPSE_CHECK_AFTER_MS });
+    else {
+      settled.push(i.d);
+      // Gone since its disconnect (the event's time), or since its route's last refresh.
+      const at = lapseCheck
+        ? Math.floor(i.d.score - LAPSE_CHECK_AFTER_MS) - deps.routeTtlMs
+        : i.d.score;
+      seen.set(i.userId, Math.max(seen.get(i.userId) ?? 0, at));
+    }
     devices.push({
       userId: i.userId,
       deviceId: i.deviceId,
       conn: live ? `${gw}|${conn}` : null,
-      lapsed: mine && !live,
+      lapsed: !live && (lapseCheck || mine),
     });
   });
-  const changes = await deps.store.reconcile(items.map((i) => i.userId), now);
+  const changes = await deps.store.reconcile([...look], now, seen);
   await fanOut(deps.db, deps.store, outbox, changes.filter((c) => c.changed), now);
   return { settled, devices };
 }

@@ -57,7 +57,7 @@ export class RealtimeLoop {
       REALTIME_SHARDS,
       workerId,
     );
-    this.#presence = new PresenceStore(redis, keys, d.config.routeTtlSec * 1000);
+    this.#presence = new PresenceStore(redis, keys);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -81,7 +81,7 @@ export class RealtimeLoop {
     let handled = presence.length;
     if (presence.length) {
       const swept = await sweepPresence(
-        { ...this.d, store: this.#presence },
+        { ...this.d, store: this.#presence, routeTtlMs: this.d.config.routeTtlSec * 1000 },
         outbox,
         presence,
         now,
