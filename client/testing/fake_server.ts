@@ -16,6 +16,7 @@ import {
 } from "@im/protocol";
 import type { SocketFactory } from "../transport.ts";
 import { FakeSocket } from "./fake_socket.ts";
+import { FakeRealtime } from "./fake_realtime.ts";
 
 interface Conv {
   members: string[];
@@ -38,6 +39,8 @@ export class FakeServer {
   /** Return true to swallow the reply to this frame (it is still applied). */
   swallowReply: (f: ClientFrame) => boolean = () => false;
   heartbeatSec = 25;
+  /** Presence and calls (see fake_realtime.ts). */
+  readonly realtime = new FakeRealtime((userId) => this.online(userId));
   #tokens = new Map<string, { userId: string; deviceId: string }>();
   #peers = new Set<Peer>();
   #msgSeq = 1000;
@@ -167,6 +170,7 @@ export class FakeServer {
     const fail = (code: number, message: string) =>
       reply({ type: "error", data: { code: code as never, message } });
     const me = peer.userId;
+    if (this.realtime.handle(peer, f, reply, fail)) return;
     switch (f.type) {
       case "ping":
         return reply({ type: "pong", data: { serverTime: Date.now() } });
