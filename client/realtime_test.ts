@@ -87,7 +87,15 @@ Deno.test("sdk typing: input repeats the start every 3 s, stops by itself and on
   a.typingInput(conv);
   await a.send("2", "done typing");
   assert.deepEqual(sent(), [true, true, false, true, false], "sending stops it");
+  // Typing again at once: the start waits out the server's limit instead of being refused.
+  a.typingInput(conv);
+  a.typingInput(conv); // more keys while the start is held back
+  assert.deepEqual(sent(), [true, true, false, true, false]);
+  await clock.tick(1100);
+  assert.deepEqual(sent(), [true, true, false, true, false, true]);
+  a.typingDone(conv);
   // A start whose stop never comes expires on the receiver (the server says when).
+  await clock.tick(2000);
   a.typing(conv, true);
   await clock.tick(1);
   assert.deepEqual(b.typingIn(conv), ["1"]);

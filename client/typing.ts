@@ -15,17 +15,23 @@ export interface TypingOptions {
   repeatMs?: number;
   /** Keys quiet this long: stop. */
   idleMs?: number;
+  /** Starts closer than this are held back (the server refuses them: TYPING_MIN_INTERVAL_MS). */
+  minIntervalMs?: number;
 }
 
 export class TypingTracker {
   readonly #in = new Map<string, Map<string, TimerId>>();
-  readonly #out = new Map<string, { sentAt: number; idle: TimerId }>();
+  readonly #out = new Map<string, { sentAt: number; idle: TimerId; held?: TimerId }>();
+  /** When a start last went out per conversation (kept across stops, for the server's limit). */
+  readonly #lastStart = new Map<string, number>();
   readonly #repeatMs: number;
   readonly #idleMs: number;
+  readonly #minIntervalMs: number;
 
   constructor(private readonly o: TypingOptions) {
     this.#repeatMs = o.repeatMs ?? 3000;
     this.#idleMs = o.idleMs ?? 4000;
+    this.#minIntervalMs = o.minIntervalMs ?? 1100;
   }
 
   /** The users typing in a conversation now. */
@@ -62,10 +68,28 @@ export class TypingTracker {
     const now = this.o.clock.now();
     const cur = this.#out.get(conversationId);
     if (cur) this.o.clock.clearTimeout(cur.idle);
-    let sentAt = cur?.sentAt ?? -Infinity;
-    if (now - sentAt >= this.#repeatMs && this.o.send(conversationId, true)) sentAt = now;
     const idle = this.o.clock.setTimeout(() => this.done(conversationId), this.#idleMs);
-    this.#out.set(conversationId, { sentAt, idle });
+    // One state object per typing spell: a held start checks it is still the current one.
+    const state: { sentAt: number; idle: TimerId; held?: TimerId } = cur ??
+      { sentAt: -Infinity, idle };
+    state.idle = idle;
+    this.#out.set(conversationId, state);
+    if (now - state.sentAt < this.#repeatMs || state.held !== undefined) return;
+    const wait = (this.#lastStart.get(conversationId) ?? -Infinity) + this.#minIntervalMs - now;
+    if (wait <= 0) return this.#start(conversationId, state);
+    // Typing again right after a stop: the start goes out once the server would take it.
+    state.held = this.o.clock.setTimeout(() => {
+      state.held = undefined;
+      if (this.#out.get(conversationId) === state) this.#start(conversationId, state);
+    }, wait);
+  }
+
+  #start(conversationId: string, state: { sentAt: number }): void {
+    const now = this.o.clock.now();
+    if (!this.o.send(conversationId, true)) return;
+    state.sentAt = now;
+    this.#lastStart.set(conversationId, now);
+    if (this.#lastStart.size > 256) this.#lastStart.delete(this.#lastStart.keys().next().value!);
   }
 
   /** The local user stopped (sent the message, left the conversation, or went idle). */
@@ -73,13 +97,17 @@ export class TypingTracker {
     const cur = this.#out.get(conversationId);
     if (!cur) return;
     this.o.clock.clearTimeout(cur.idle);
+    if (cur.held !== undefined) this.o.clock.clearTimeout(cur.held);
     this.#out.delete(conversationId);
     if (cur.sentAt !== -Infinity) this.o.send(conversationId, false);
   }
 
   /** Forgets outgoing state (disconnected: the server forgets it too). */
   reset(): void {
-    for (const c of this.#out.values()) this.o.clock.clearTimeout(c.idle);
+    for (const c of this.#out.values()) {
+      this.o.clock.clearTimeout(c.idle);
+      if (c.held !== undefined) this.o.clock.clearTimeout(c.held);
+    }
     this.#out.clear();
   }
 

@@ -4,7 +4,14 @@
  * phone only one of the two panes shows at a time.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { type AuthApi, describeError, type ImClient, parseConversationId } from "../../mod.ts";
+import {
+  type AuthApi,
+  type Call,
+  describeError,
+  type ImClient,
+  parseConversationId,
+} from "../../mod.ts";
+import { CallLayer } from "./call.tsx";
 import { ConnectionBanner } from "./banner.tsx";
 import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
@@ -21,6 +28,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
   );
   const [open, setOpen] = useState<string | null>(() => conversationOfHash(client));
   const [toast, setToast] = useState<string | null>(null);
+  const [call, setCall] = useState<Call | null>(null);
 
   useEffect(() => {
     const onHash = () => setOpen(conversationOfHash(client));
@@ -61,6 +69,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
         <ConversationList
           items={client.conversations()}
           me={client.userId}
+          client={client}
           selected={open}
           names={names}
           onOpen={show}
@@ -75,6 +84,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
               version={version}
               onBack={() => show(null)}
               onError={setToast}
+              onCall={setCall}
             />
           )
           : (
@@ -84,6 +94,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
           )}
       </div>
       {toast && <div class="toast" role="alert" onClick={() => setToast(null)}>{toast}</div>}
+      <CallLayer client={client} names={names} call={call} onCall={setCall} />
     </div>
   );
 }

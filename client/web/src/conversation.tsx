@@ -4,7 +4,8 @@
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { describeError, directPeer, type ImClient } from "../../mod.ts";
+import { type Call, describeError, directPeer, type ImClient } from "../../mod.ts";
+import { describePresence, PresenceDot, typingText, usePresence } from "./presence.tsx";
 import { titleOf } from "./conversations.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
@@ -18,8 +19,14 @@ export function ConversationView(props: {
   version: number;
   onBack(): void;
   onError(text: string): void;
+  onCall(call: Call): void;
 }) {
   const { client, conversationId } = props;
+  const peer = directPeer(conversationId, client.userId);
+  usePresence(client, [peer]);
+  const typists = client.typingIn(conversationId).map((u) => props.names.name(u));
+  const startCall = (media: "audio" | "video") =>
+    client.call(conversationId, media).then(props.onCall, (e) => props.onError(describeError(e)));
   const title = titleOf(
     { conversationId, peerId: directPeer(conversationId, client.userId) },
     props.names,
@@ -92,7 +99,35 @@ export function ConversationView(props: {
         >
           ‹
         </button>
-        <h2 data-testid="chat-title">{title}</h2>
+        {peer && <PresenceDot view={client.presenceOf(peer)} />}
+        <div class="chat-title">
+          <h2 data-testid="chat-title">{title}</h2>
+          {peer && (
+            <span class="chat-sub" data-testid="last-seen">
+              {describePresence(client.presenceOf(peer))}
+            </span>
+          )}
+        </div>
+        {peer && (
+          <div class="call-buttons">
+            <button
+              type="button"
+              data-testid="call-audio"
+              aria-label="Voice call"
+              onClick={() => startCall("audio")}
+            >
+              Call
+            </button>
+            <button
+              type="button"
+              data-testid="call-video"
+              aria-label="Video call"
+              onClick={() => startCall("video")}
+            >
+              Video
+            </button>
+          </div>
+        )}
       </header>
       <ol class="messages" ref={scroller} onScroll={onScroll} data-testid="messages">
         <li class="older" data-testid="older">
@@ -112,9 +147,11 @@ export function ConversationView(props: {
             onRecall={recall}
             onRetry={retry}
             onDiscard={(id) => client.discard(id)}
+            me={client.userId}
           />
         ))}
       </ol>
+      <div class="typing" data-testid="typing" aria-live="polite">{typingText(typists)}</div>
       <Composer
         client={client}
         conversationId={conversationId}
@@ -133,6 +170,8 @@ function Composer(
   function update(value: string) {
     setText(value);
     saveDraft(props.conversationId, value);
+    if (value.trim()) props.client.typingInput(props.conversationId);
+    else props.client.typingDone(props.conversationId);
   }
 
   function send(e?: Event) {

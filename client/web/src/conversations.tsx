@@ -1,19 +1,24 @@
 /// <reference lib="dom" />
 /** The conversation list: newest first, unread counts, a way to start a new chat. */
 import { useState } from "preact/hooks";
-import { type ConversationSummary, describeError } from "../../mod.ts";
+import { type ConversationSummary, describeError, type ImClient } from "../../mod.ts";
 import type { Directory } from "./names.ts";
+import { callRecordText } from "./call.tsx";
+import { PresenceDot, usePresence } from "./presence.tsx";
 
 export function ConversationList(props: {
   items: ConversationSummary[];
   me: string;
   selected: string | null;
   names: Directory;
+  /** Online dots of the direct chats' peers. */
+  client: ImClient;
   onOpen(conversationId: string): void;
   /** Starts (or opens) the direct chat with a user. */
   onStart(userId: string): void;
 }) {
   const [who, setWho] = useState("");
+  usePresence(props.client, props.items.map((c) => c.peerId));
   const [error, setError] = useState<string | null>(null);
 
   async function start(e: Event) {
@@ -55,6 +60,7 @@ export function ConversationList(props: {
               onClick={() => props.onOpen(c.conversationId)}
             >
               <span class="avatar" aria-hidden="true">{initial(titleOf(c, props.names))}</span>
+              {c.peerId && <PresenceDot view={props.client.presenceOf(c.peerId)} />}
               <span class="conv-main">
                 <span class="conv-name">{titleOf(c, props.names)}</span>
                 <span class="conv-last">{preview(c, props.me)}</span>
@@ -76,6 +82,7 @@ export function ConversationList(props: {
 function preview(c: ConversationSummary, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
+  if (m.kind === "call") return callRecordText(m, me);
   const who = m.from === me ? "You: " : "";
   return m.recalled ? `${who}message recalled` : who + m.body.slice(0, 80);
 }

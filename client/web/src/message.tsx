@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 /** One bubble: body or "recalled", time, and for your own messages the mark and actions. */
 import type { MessageStatus, TimelineItem } from "../../mod.ts";
+import { callRecordText } from "./call.tsx";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
@@ -20,6 +21,8 @@ export function Bubble(props: {
   onRecall(msgId: string): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
+  /** The signed-in user (call records read differently for caller and callee). */
+  me?: string;
 }) {
   const { item } = props;
   if (item.kind === "unsent") {
@@ -46,6 +49,22 @@ export function Bubble(props: {
     );
   }
   const m = item.message;
+  if (m.kind === "call") {
+    return (
+      <li
+        class="msg call theirs"
+        data-testid="msg"
+        data-kind="call"
+        data-seq={m.seq}
+        data-outcome={m.call?.outcome ?? ""}
+      >
+        <div class="body">{callRecordText(m, props.me ?? "")}</div>
+        <div class="meta">
+          <time dateTime={new Date(m.serverTime).toISOString()}>{clock(m.serverTime)}</time>
+        </div>
+      </li>
+    );
+  }
   const canRecall = item.mine && !m.recalled && props.now - m.serverTime < RECALL_WINDOW_MS;
   return (
     <li
