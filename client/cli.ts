@@ -8,7 +8,16 @@
  * are printed as they happen.
  */
 import { parseArgs } from "node:util";
-import { AuthApi, describeError, ErrorCode, HttpError, ImClient, type MessageView } from "./mod.ts";
+import {
+  AuthApi,
+  describeError,
+  directPeer,
+  ErrorCode,
+  HttpError,
+  ImClient,
+  type MessageView,
+  type PresenceView,
+} from "./mod.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
@@ -18,6 +27,8 @@ const HELP = `commands:
   /older                load earlier messages of the open conversation
   /read                 mark the open conversation read
   /recall <msgId>       recall one of your messages
+  /who                  presence of the open conversation's other member
+  /hide | /show         hide your presence from everyone, or show it again
   /retry                resend messages that failed
   /quit                 leave`;
 
@@ -36,6 +47,7 @@ const password = Deno.env.get("IM_PASSWORD") ?? prompt("password:") ?? "";
 const names = new Map<string, string>();
 const ids = new Map<string, string>();
 let current: string | null = null; // the open conversation
+let unwatch: (() => void) | null = null;
 
 try {
   if (values.register) {
@@ -68,6 +80,22 @@ function wire(client: ImClient) {
   client.on("outbox", (items) => {
     for (const o of items) if (o.state === "failed") say(`  ✗ not sent: ${o.body} (${o.error})`);
   });
+  client.on("typing", async (t) => {
+    if (t.conversationId !== current || t.userId === client.userId) return;
+    say(`  ${await name(client, t.userId)} ${t.active ? "is typing…" : "stopped typing"}`);
+  });
+  client.on("presence", async (views) => {
+    for (const v of views) say(`  ${await name(client, v.userId)} is ${presenceText(v)}`);
+  });
+  client.on("call", async (c) => {
+    say(
+      `  ${await name(
+        client,
+        c.peer,
+      )} is calling (${c.media}); the terminal cannot answer: declined`,
+    );
+    await c.reject().catch(() => {});
+  });
   client.on("state", (s) => {
     if (s.state === "reconnecting") say(`… connection lost; retrying in ${s.retryInMs} ms`);
     else if (s.state === "online" && s.attempt === 0) say("… online");
@@ -83,8 +111,18 @@ async function repl(client: ImClient) {
       if (cmd === "/quit") return;
       if (cmd === "/help") say(HELP);
       else if (cmd === "/open") {
-        current = client.conversationWith(await idOf(client, rest[0]));
+        const peer = await idOf(client, rest[0]);
+        current = client.conversationWith(peer);
+        unwatch?.();
+        unwatch = client.watchPresence([peer]);
         say(`talking to ${rest[0]}`);
+      } else if (cmd === "/who") {
+        const peer = directPeer(open(client), client.userId);
+        const v = peer ? client.presenceOf(peer) : undefined;
+        say(peer ? `${await name(client, peer)} is ${presenceText(v)}` : "not a direct chat");
+      } else if (cmd === "/hide" || cmd === "/show") {
+        const v = await client.setPresenceHidden(cmd === "/hide");
+        say(`others now see you as ${presenceText(v)}`);
       } else if (cmd === "/to") {
         const to = client.conversationWith(await idOf(client, rest[0]));
         await client.send(to, rest.slice(1).join(" "));
@@ -99,7 +137,7 @@ async function repl(client: ImClient) {
         if (cmd === "/older") await client.loadOlder(conv);
         const n = Number(rest[0] ?? 20);
         for (const m of client.store.get(conv)?.messages.slice(-n) ?? []) {
-          if (m.kind === "text") say(await line(client, m));
+          if (m.kind === "text" || m.kind === "call") say(await line(client, m));
         }
       } else if (cmd === "/read") await client.markRead(open(client));
       else if (cmd === "/recall") await client.recall(rest[0]);
@@ -108,6 +146,7 @@ async function repl(client: ImClient) {
       } else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
       else await client.send(current, text.trim());
+      if (current && cmd && !cmd.startsWith("/")) client.typingDone(current);
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
@@ -140,7 +179,18 @@ async function name(client: ImClient, userId: string): Promise<string> {
 async function line(client: ImClient, m: MessageView): Promise<string> {
   const t = new Date(m.serverTime).toTimeString().slice(0, 5);
   const who = m.from === client.userId ? "me" : await name(client, m.from);
+  if (m.kind === "call" && m.call) {
+    const c = m.call;
+    const how = c.outcome === "finished" ? `${Math.round(c.durationMs / 1000)} s` : c.outcome;
+    return `[${t}] #${m.seq} ${who}: (${c.media} call, ${how})`;
+  }
   return `[${t}] #${m.seq} ${who}: ${m.recalled ? "(recalled)" : m.body}`;
+}
+
+function presenceText(v: PresenceView | undefined): string {
+  if (!v) return "unknown (not watched yet)";
+  if (v.online) return "online";
+  return v.lastSeen ? `offline, last seen ${new Date(v.lastSeen).toLocaleString()}` : "offline";
 }
 
 function say(text: string) {
