@@ -43,10 +43,24 @@ export class Publisher {
       else lines.set(gw, [line]);
     };
     let deliveries = 0;
+    // Runs of one frame to many connections (presence watchers) become one line per gateway:
+    // only consecutive entries merge, so each connection's frames keep their order.
+    const runs = new Map<string, { frame: string; connIds: string[] }>();
+    const flush = (gw: string) => {
+      const r = runs.get(gw);
+      if (r) add(gw, deliverLine(r.connIds, r.frame));
+      runs.delete(gw);
+    };
     for (const c of outbox.conns) {
-      add(c.gatewayId, deliverLine([c.connId], c.frame));
+      const r = runs.get(c.gatewayId);
+      if (r && r.frame === c.frame) r.connIds.push(c.connId);
+      else {
+        flush(c.gatewayId);
+        runs.set(c.gatewayId, { frame: c.frame, connIds: [c.connId] });
+      }
       deliveries++;
     }
+    for (const gw of [...runs.keys()]) flush(gw);
     const emit = (frame: string, reached: Route[]) => {
       const byGateway = new Map<string, string[]>();
       for (const r of reached) {

@@ -29,5 +29,9 @@ Deno.test("ice: TURN servers without credentials get coturn REST credentials per
     credential: "o01KfGcsAEDr1+kvkxKB2wBAbfg=",
   });
   const none = new IceServers("turn:t.example:3478", "", 3600);
-  assert.deepEqual(await none.for("42", now), [{ urls: ["turn:t.example:3478"] }], "no secret: as configured");
+  assert.deepEqual(
+    await none.for("42", now),
+    [{ urls: ["turn:t.example:3478"] }],
+    "no secret: as configured",
+  );
 });

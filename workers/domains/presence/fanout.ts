@@ -29,8 +29,8 @@ export async function fanOut(
   states: PresenceState[],
   now: number,
   asHidden: Set<string> = new Set(),
-  /** A connection that has its answer already (it just subscribed). */
-  exceptConnId?: string,
+  /** Connections that have their answer already (they just subscribed). */
+  except: Set<string> = new Set(),
 ): Promise<void> {
   if (states.length === 0) return;
   const ids = states.map((s) => s.userId);
@@ -43,7 +43,7 @@ export async function fanOut(
   const blocked = await blockedPairs(db, pairs.filter(([a, b]) => a !== b));
   for (const s of shown) {
     const watchers = (subs.get(s.userId) ?? []).filter((w) =>
-      w.connId !== exceptConnId && !blocked.has(pairKey(s.userId, w.viewer))
+      !except.has(w.connId) && !blocked.has(pairKey(s.userId, w.viewer))
     );
     if (watchers.length === 0) continue;
     const frame: ServerFrame = {

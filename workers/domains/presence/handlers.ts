@@ -11,27 +11,46 @@ import { type Visibility, visibleTo } from "./visibility.ts";
 
 export const presenceStore = (ctx: EphemeralContext) => new PresenceStore(ctx.redis, ctx.keys);
 
+/** A whole batch in a few round trips: one policy query, one pipeline per step, one hidden query. */
 export const handlePresenceSub: EphemeralHandler<"presence.sub"> = async (ctx, entries) => {
   const store = presenceStore(ctx);
+  const asks = entries.map((e) => ({
+    viewer: e.env.userId,
+    targets: [...new Set(e.env.frame.data.userIds)],
+  }));
   const policy = ctx.config.presenceVisibility as Visibility;
-  for (const e of entries) {
-    const asked = [...new Set(e.env.frame.data.userIds)];
-    const visible = [...await visibleTo(ctx.db, policy, e.env.userId, asked)];
-    const conn = { gatewayId: e.env.gatewayId, connId: e.env.connId, viewer: e.env.userId };
-    // Subscribe before reading: a change after the read reaches us, and `ver` orders the two.
-    await store.subscribe(conn, visible, ctx.now, ctx.config.presenceSubTtlSec * 1000);
-    // A connect the sweep has not looked at yet (it runs every 100 ms) is online already.
-    const states = await store.reconcile(visible, ctx.now, undefined, true);
-    const hidden = await hiddenUsers(ctx.db, visible.filter((u) => u !== e.env.userId));
-    const changed = states.filter((s) => s.changed);
-    await fanOut(ctx.db, store, ctx.outbox, changed, ctx.now, new Set(), e.env.connId);
-    const byUser = new Map(states.map((s) => [s.userId, s]));
-    const users = asked.map((u) => {
-      const s = byUser.get(u);
-      return s ? viewOf(s, hidden.has(u)) : unseen(u);
+  const visible = await visibleTo(ctx.db, policy, asks);
+  // Subscribe before reading: a change after the read reaches us, and `ver` orders the two.
+  await store.subscribe(
+    entries.map((e, i) => ({
+      conn: { gatewayId: e.env.gatewayId, connId: e.env.connId, viewer: e.env.userId },
+      userIds: [...visible[i]],
+    })),
+    ctx.now,
+    ctx.config.presenceSubTtlSec * 1000,
+  );
+  const all = [...new Set(visible.flatMap((v) => [...v]))];
+  // A connect the sweep has not looked at yet (it runs every 100 ms) is online already.
+  const states = await store.reconcile(all, ctx.now, undefined, true);
+  const hidden = await hiddenUsers(ctx.db, all);
+  const answered = new Set(entries.map((e) => e.env.connId));
+  await fanOut(
+    ctx.db,
+    store,
+    ctx.outbox,
+    states.filter((s) => s.changed),
+    ctx.now,
+    new Set(),
+    answered,
+  );
+  const byUser = new Map(states.map((s) => [s.userId, s]));
+  entries.forEach((e, i) => {
+    const users = asks[i].targets.map((u) => {
+      const s = visible[i].has(u) ? byUser.get(u) : undefined;
+      return s ? viewOf(s, u !== e.env.userId && hidden.has(u)) : unseen(u);
     });
     ctx.reply(e, { type: "presence", data: { users } });
-  }
+  });
 };
 
 export const handlePresenceUnsub: EphemeralHandler<"presence.unsub"> = async (ctx, entries) => {

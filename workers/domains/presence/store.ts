@@ -126,18 +126,23 @@ export class PresenceStore {
     return Number(await this.redis.eval(BUMP, 1, this.keys.presence(userId), KEEP_MS));
   }
 
-  /** Subscribes one connection to several users, for `ttlMs`. */
-  async subscribe(conn: Subscriber, userIds: string[], now: number, ttlMs: number): Promise<void> {
-    if (userIds.length === 0) return;
+  /** Subscribes connections to users, for `ttlMs`, in one round trip. */
+  async subscribe(
+    items: Array<{ conn: Subscriber; userIds: string[] }>,
+    now: number,
+    ttlMs: number,
+  ): Promise<void> {
     const pipe = this.redis.pipeline();
-    const field = `${conn.gatewayId}|${conn.connId}`;
-    for (const u of userIds) {
-      const key = this.keys.presenceSubs(u);
-      pipe.hset(key, field, `${conn.viewer}|${now + ttlMs}`);
-      pipe.pexpire(key, ttlMs, "GT");
-      pipe.pexpire(key, ttlMs, "NX");
+    for (const { conn, userIds } of items) {
+      const field = `${conn.gatewayId}|${conn.connId}`;
+      for (const u of userIds) {
+        const key = this.keys.presenceSubs(u);
+        pipe.hset(key, field, `${conn.viewer}|${now + ttlMs}`);
+        pipe.pexpire(key, ttlMs, "GT");
+        pipe.pexpire(key, ttlMs, "NX");
+      }
     }
-    await pipe.exec();
+    if (pipe.length) await pipe.exec();
   }
 
   async unsubscribe(conn: { gatewayId: string; connId: string }, userIds: string[]): Promise<void> {

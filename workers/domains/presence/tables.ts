@@ -21,18 +21,15 @@ export async function setHidden(db: Exec, userId: string, hidden: boolean, now: 
   }).execute();
 }
 
-/** Which of `others` share a conversation with `viewer` (both current members). */
-export async function sharingAConversation(
-  db: Exec,
-  viewer: string,
-  others: string[],
-): Promise<Set<string>> {
-  if (others.length === 0) return new Set();
+/** Which (viewer, other) pairs share a conversation (both current members), as "viewer:other". */
+export async function sharedPairs(db: Exec, pairs: Array<[string, string]>): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
   const rows = await db.selectFrom("conversation_members as a")
     .innerJoin("conversation_members as b", "b.conversation_id", "a.conversation_id")
-    .select("b.user_id").distinct()
-    .where("a.user_id", "=", viewer).where("a.left_seq", "is", null)
-    .where("b.user_id", "in", [...new Set(others)]).where("b.left_seq", "is", null)
+    .select(["a.user_id as viewer", "b.user_id as other"]).distinct()
+    .where("a.user_id", "in", [...new Set(pairs.map(([v]) => v))]).where("a.left_seq", "is", null)
+    .where("b.user_id", "in", [...new Set(pairs.map(([, o]) => o))]).where("b.left_seq", "is", null)
     .execute();
-  return new Set(rows.map((r) => String(r.user_id)));
+  const asked = new Set(pairs.map(([v, o]) => `${v}:${o}`));
+  return new Set(rows.map((r) => `${r.viewer}:${r.other}`).filter((k) => asked.has(k)));
 }

@@ -8,25 +8,33 @@
  */
 import type { Exec } from "@im/shared/db";
 import { blockedPairs } from "../social/blocks.ts";
-import { sharingAConversation } from "./tables.ts";
+import { sharedPairs } from "./tables.ts";
 
 export type Visibility = "shared" | "everyone";
 
-export async function visibleTo(
-  db: Exec,
-  policy: Visibility,
-  viewer: string,
-  targets: string[],
-): Promise<Set<string>> {
-  const others = [...new Set(targets)].filter((t) => t !== viewer);
-  const out = new Set<string>(targets.includes(viewer) ? [viewer] : []);
-  if (others.length === 0) return out;
+export interface Ask {
+  viewer: string;
+  targets: string[];
+}
+
+/** For each ask, the targets its viewer may watch; one query per kind for a whole batch. */
+export async function visibleTo(db: Exec, policy: Visibility, asks: Ask[]): Promise<Set<string>[]> {
+  const pairs = asks.flatMap((a) =>
+    [...new Set(a.targets)].filter((t) => t !== a.viewer).map((
+      t,
+    ): [string, string] => [a.viewer, t])
+  );
   const allowed = policy === "everyone"
-    ? new Set(others)
-    : await sharingAConversation(db, viewer, others);
-  const candidates = others.filter((t) => allowed.has(t));
-  const blocked = await blockedPairs(db, candidates.map((t) => [viewer, t]));
+    ? new Set(pairs.map(([v, t]) => `${v}:${t}`))
+    : await sharedPairs(db, pairs);
+  const candidates = pairs.filter(([v, t]) => allowed.has(`${v}:${t}`));
+  const blocked = await blockedPairs(db, candidates);
   const key = (a: string, b: string) => (BigInt(a) < BigInt(b) ? `${a}:${b}` : `${b}:${a}`);
-  for (const t of candidates) if (!blocked.has(key(viewer, t))) out.add(t);
-  return out;
+  return asks.map((a) => {
+    const out = new Set<string>(a.targets.includes(a.viewer) ? [a.viewer] : []);
+    for (const t of a.targets) {
+      if (allowed.has(`${a.viewer}:${t}`) && !blocked.has(key(a.viewer, t))) out.add(t);
+    }
+    return out;
+  });
 }
