@@ -216,7 +216,7 @@ async function storm(rig: Rig) {
   const child = new Deno.Command("sh", {
     args: [
       "-c",
-      `ulimit -n 40000; exec "${Deno.execPath()}" run -A "${
+      `ulimit -n 40000 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${Deno.execPath()}" run -A "${
         new URL("./realtime_storm.ts", import.meta.url).pathname
       }" --port ${rig.ports[1]} --tokens "${file}"`,
     ],
@@ -239,8 +239,14 @@ async function storm(rig: Rig) {
     await until(() => events.some((e) => "ready" in e), 300_000, "the storm's connections");
     log(`storm: ${events.find((e) => "ready" in e)!.ready} connections up`);
     let h = new Histogram();
-    const ps: Pair[] = await pairs(rig, num("pairs"), (_i, f) => {
-      if (f.type === "msg.new") h.record(performance.now() - Number(f.data.body));
+    const seen = new Set<string>();
+    const ps: Pair[] = await pairs(rig, num("pairs"), (i, f) => {
+      if (f.type !== "msg.new" || seen.has(f.data.msgId)) return; // a re-push is not a message
+      seen.add(f.data.msgId);
+      h.record(performance.now() - Number(f.data.body));
+      // Acked like the SDK does, so the server does not push it again.
+      const { conversationId, seq } = f.data;
+      ps[i].b.sendText(JSON.stringify({ type: "msg.delivered", data: { conversationId, seq } }));
     });
     let k = 0;
     const send = (p: Pair) =>
