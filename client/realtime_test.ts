@@ -105,7 +105,7 @@ Deno.test("sdk typing: input repeats the start every 3 s, stops by itself and on
 });
 
 Deno.test("sdk calls: ring both devices, answer on one (the other is told), relay signals, hang up", async () => {
-  const { server, clock, client } = rig();
+  const { clock, client } = rig();
   const a = client("1"), phone = client("2", "phone"), laptop = client("2", "laptop");
   await Promise.all([a.connect(), phone.connect(), laptop.connect()]);
   const rung: Call[] = [];

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { directConversationId } from "@im/protocol";
-import { Histogram, type LatencySummary } from "./stats.ts";
+import { Histogram } from "./stats.ts";
 import { cpuSeconds, type Frame, type Rig, sleep, startRig, until } from "./realtime_rig.ts";
 import { machineInfo } from "./procs.ts";
 import type { BenchSocket } from "./ws_client.ts";
