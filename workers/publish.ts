@@ -44,8 +44,9 @@ export class Publisher {
     };
     let deliveries = 0;
     // Runs of one frame to many connections (presence watchers) become one line per gateway:
-    // only consecutive entries merge, so each connection's frames keep their order.
-    const runs = new Map<string, { frame: string; connIds: string[] }>();
+    // only consecutive entries to different connections merge, so each connection's frames keep
+    // their order and count.
+    const runs = new Map<string, { frame: string; connIds: string[]; seen: Set<string> }>();
     const flush = (gw: string) => {
       const r = runs.get(gw);
       if (r) add(gw, deliverLine(r.connIds, r.frame));
@@ -53,10 +54,12 @@ export class Publisher {
     };
     for (const c of outbox.conns) {
       const r = runs.get(c.gatewayId);
-      if (r && r.frame === c.frame) r.connIds.push(c.connId);
-      else {
+      if (r && r.frame === c.frame && !r.seen.has(c.connId)) {
+        r.connIds.push(c.connId);
+        r.seen.add(c.connId);
+      } else {
         flush(c.gatewayId);
-        runs.set(c.gatewayId, { frame: c.frame, connIds: [c.connId] });
+        runs.set(c.gatewayId, { frame: c.frame, connIds: [c.connId], seen: new Set([c.connId]) });
       }
       deliveries++;
     }
