@@ -34,7 +34,7 @@ Deno.test("typing: carries TYPING_EXPIRES_MS, starts are limited per connection,
       blocked_id: alice.userId,
       created_at: 1,
     }).execute();
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 5100)); // blocks reach typing within BLOCK_CACHE_MS
     a.send({ type: "typing", data: { conversationId, active: true } });
     b.send({ type: "typing", data: { conversationId, active: true } });
     await new Promise((r) => setTimeout(r, 600));
