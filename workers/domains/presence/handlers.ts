@@ -30,8 +30,15 @@ export const handlePresenceSub: EphemeralHandler<"presence.sub"> = async (ctx, e
     ctx.config.presenceSubTtlSec * 1000,
   );
   const all = [...new Set(visible.flatMap((v) => [...v]))];
-  // A connect the sweep has not looked at yet (it runs every 100 ms) is online already.
-  const states = await store.reconcile(all, ctx.now, undefined, true);
+  const stored = await store.states(all);
+  // A connect the sweep has not looked at yet (it runs every 100 ms) is online already: only
+  // users stored offline are worth a look at their routes.
+  const behind = all.filter((u) => !stored.get(u)?.online);
+  const looked = await store.reconcile(behind, ctx.now, undefined, true);
+  const states = [
+    ...all.filter((u) => stored.get(u)?.online).map((u) => ({ ...stored.get(u)!, changed: false })),
+    ...looked,
+  ];
   const hidden = await hiddenUsers(ctx.db, all);
   const answered = new Set(entries.map((e) => e.env.connId));
   await fanOut(

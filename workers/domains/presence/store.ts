@@ -138,8 +138,8 @@ export class PresenceStore {
       for (const u of userIds) {
         const key = this.keys.presenceSubs(u);
         pipe.hset(key, field, `${conn.viewer}|${now + ttlMs}`);
-        pipe.pexpire(key, ttlMs, "GT");
-        pipe.pexpire(key, ttlMs, "NX");
+        // Every subscription lasts ttlMs: the newest one always outlives the others.
+        pipe.pexpire(key, ttlMs);
       }
     }
     if (pipe.length) await pipe.exec();
