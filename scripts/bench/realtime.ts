@@ -29,6 +29,8 @@ const { values: a } = parseArgs({
     subscribers: { type: "string", default: "1000" },
     cycles: { type: "string", default: "20" },
     storm: { type: "string", default: "10000" },
+    /** Users each storm connection watches (0: a control storm with no presence fan-out). */
+    "storm-watch": { type: "string", default: "10" },
     "msg-rate": { type: "string", default: "200" },
     out: { type: "string", default: "bench-results/realtime.json" },
   },
@@ -218,7 +220,7 @@ async function storm(rig: Rig) {
       "-c",
       `ulimit -n 40000 2>/dev/null || ulimit -n $(ulimit -Hn); exec "${Deno.execPath()}" run -A "${
         new URL("./realtime_storm.ts", import.meta.url).pathname
-      }" --port ${rig.ports[1]} --tokens "${file}"`,
+      }" --port ${rig.ports[1]} --tokens "${file}" --watch ${num("storm-watch")}`,
     ],
     stdout: "piped",
     stderr: "inherit",
