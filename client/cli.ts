@@ -12,12 +12,14 @@ import {
   AuthApi,
   describeError,
   describeMessage,
+  directPeer,
   ErrorCode,
   HttpError,
   ImClient,
   markedSnippet,
   type MessageView,
   parseConversationId,
+  type PresenceView,
   type SearchHit,
 } from "./mod.ts";
 import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
@@ -45,6 +47,8 @@ const HELP = `commands:
   /edit <msgId> <text>  change one of your messages
   /react <msgId> <emoji> react (again to remove)
   /forward <msgId> <username>  forward a message
+  /who                  presence of the open conversation's other member
+  /hide | /show         hide your presence from everyone, or show it again
   /retry                resend messages that failed
 ${SOCIAL_HELP}
   /quit                 leave
@@ -66,6 +70,7 @@ const names = new Map<string, string>();
 const ids = new Map<string, string>();
 let current: string | null = null; // the open conversation
 let lastSearch: { query: string; conversationId?: string; cursor?: string } | null = null;
+let unwatch: (() => void) | null = null;
 
 try {
   if (values.register) {
@@ -126,6 +131,22 @@ function wire(client: ImClient) {
   client.on("outbox", (items) => {
     for (const o of items) if (o.state === "failed") say(`  ✗ not sent: ${o.body} (${o.error})`);
   });
+  client.on("typing", async (t) => {
+    if (t.conversationId !== current || t.userId === client.userId) return;
+    say(`  ${await name(client, t.userId)} ${t.active ? "is typing…" : "stopped typing"}`);
+  });
+  client.on("presence", async (views) => {
+    for (const v of views) say(`  ${await name(client, v.userId)} is ${presenceText(v)}`);
+  });
+  client.on("call", async (c) => {
+    say(
+      `  ${await name(
+        client,
+        c.peer,
+      )} is calling (${c.media}); the terminal cannot answer: declined`,
+    );
+    await c.reject().catch(() => {});
+  });
   client.on("state", (s) => {
     if (s.state === "reconnecting") say(`… connection lost; retrying in ${s.retryInMs} ms`);
     else if (s.state === "online" && s.attempt === 0) say("… online");
@@ -143,8 +164,18 @@ async function repl(client: ImClient) {
       else if (await groupCommand(client, cmd, rest, groupCli(client))) continue;
       else if (cmd === "/open") {
         const group = parseConversationId(rest[0] ?? "")?.kind === "group";
-        current = group ? rest[0] : client.conversationWith(await idOf(client, rest[0]));
+        const peer = group ? null : await idOf(client, rest[0]);
+        current = peer ? client.conversationWith(peer) : rest[0];
+        unwatch?.();
+        unwatch = peer ? client.watchPresence([peer]) : null;
         say(`talking to ${rest[0]}`);
+      } else if (cmd === "/who") {
+        const peer = directPeer(open(client), client.userId);
+        const v = peer ? client.presenceOf(peer) : undefined;
+        say(peer ? `${await name(client, peer)} is ${presenceText(v)}` : "not a direct chat");
+      } else if (cmd === "/hide" || cmd === "/show") {
+        const v = await client.setPresenceHidden(cmd === "/hide");
+        say(`others now see you as ${presenceText(v)}`);
       } else if (cmd === "/to") {
         const to = client.conversationWith(await idOf(client, rest[0]));
         await client.send(to, rest.slice(1).join(" "));
@@ -197,6 +228,7 @@ async function repl(client: ImClient) {
       else if (parseConversationId(current)?.kind === "group") {
         await client.send(current, text.trim(), await mentionsOf(text, groupCli(client)));
       } else await client.send(current, text.trim());
+      if (current && cmd && !cmd.startsWith("/")) client.typingDone(current);
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
@@ -285,6 +317,12 @@ async function sendFile(client: ImClient, conv: string, path: string | undefined
       if (pct !== shown) say(`  uploading ${pct}%`), shown = pct;
     },
   });
+}
+
+function presenceText(v: PresenceView | undefined): string {
+  if (!v) return "unknown (not watched yet)";
+  if (v.online) return "online";
+  return v.lastSeen ? `offline, last seen ${new Date(v.lastSeen).toLocaleString()}` : "offline";
 }
 
 function say(text: string) {

@@ -4,6 +4,7 @@
  * unacknowledged messages with their original clientMsgId, and reports everything as typed events.
  */
 import {
+  type CallMedia,
   type ClientData,
   directConversationId,
   type Edited,
@@ -11,11 +12,15 @@ import {
   type MediaKind,
   type MediaRef,
   type MessageView,
+  type PresenceView,
   type ReactionChanged,
   type Recalled,
   type SearchPage,
   type ServerFrame,
 } from "@im/protocol";
+import { type Call, CallManager } from "./calls.ts";
+import { PresenceTracker } from "./presence.ts";
+import { TypingTracker } from "./typing.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { Connection, type ConnectionState, type StateChange } from "./connection.ts";
 import { Emitter } from "./emitter.ts";
@@ -55,6 +60,9 @@ export class ImClient extends Emitter<ClientEvents> {
   readonly #timeout: number;
   readonly #rich: Rich;
   readonly #media: MediaApi | null;
+  readonly #presence: PresenceTracker;
+  readonly #typing: TypingTracker;
+  readonly #calls: CallManager;
 
   constructor(opts: ClientOptions) {
     super();
@@ -155,6 +163,27 @@ export class ImClient extends Emitter<ClientEvents> {
         this.emit("change", { conversationId: r.conversationId });
       },
     });
+    this.#presence = new PresenceTracker({
+      conn: this.#conn,
+      clock: this.#clock,
+      requestTimeoutMs: this.#timeout,
+      renewMs: opts.presenceRenewMs ?? 50_000,
+      onChange: (views) => (this.emit("presence", views), this.emit("change", {})),
+      onError: (e) => this.emit("error", e),
+    });
+    this.#typing = new TypingTracker({
+      clock: this.#clock,
+      send: (c, active) => this.typing(c, active),
+      onChange: (conversationId) => this.emit("change", { conversationId }),
+    });
+    this.#calls = new CallManager({
+      conn: this.#conn,
+      me: () => this.userId,
+      timeoutMs: this.#timeout,
+      clock: this.#clock,
+      onIncoming: (call) => this.emit("call", call),
+      onChange: () => this.emit("change", {}),
+    });
   }
 
   get userId(): string {
@@ -192,6 +221,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   /** Disconnects. Messages still unsent are kept in the outbox, marked failed. */
   close(): void {
+    this.#presence.stop();
     this.#conn.stop();
     this.#sender.failAll(new ConnectionError("client closed"), "Not sent: disconnected.");
   }
@@ -230,6 +260,7 @@ export class ImClient extends Emitter<ClientEvents> {
   ): Promise<MessageView> {
     const byUser = isUserId(target);
     const conversationId = this.#conversationOf(target);
+    this.#typing.done(conversationId);
     const o = this.outbox.add(conversationId, body, this.#clock.now(), {
       ...opts,
       ...(byUser ? { to: target } : {}),
@@ -331,6 +362,48 @@ export class ImClient extends Emitter<ClientEvents> {
     return this.#conn.signal("typing", { conversationId, active });
   }
 
+  /** Call on each keystroke: "typing…" goes out at most every 3 s and stops by itself. */
+  typingInput(conversationId: string): void {
+    this.#typing.input(conversationId);
+  }
+
+  /** The local user stopped typing (sent, cleared the box, left the conversation). */
+  typingDone(conversationId: string): void {
+    this.#typing.done(conversationId);
+  }
+
+  /** Who is typing in a conversation now (expired signals already dropped). */
+  typingIn(conversationId: string): string[] {
+    return this.#typing.typingIn(conversationId);
+  }
+
+  /** Watches users' presence (those on screen); call the returned function when they leave it. */
+  watchPresence(userIds: string[]): () => void {
+    return this.#presence.watch(userIds);
+  }
+
+  /** A watched user's presence, once known. */
+  presenceOf(userId: string): PresenceView | undefined {
+    return this.#presence.get(userId);
+  }
+
+  /** Hides (or shows again) your presence, on every device; resolves with how others see you. */
+  async setPresenceHidden(hidden: boolean): Promise<PresenceView> {
+    const r = await this.#conn.request("presence.set", { hidden }, this.#timeout);
+    return r.users[0];
+  }
+
+  /** Rings the other member of a direct chat (by conversation id or user id). */
+  call(target: string, media: CallMedia = "audio"): Promise<Call> {
+    const conversationId = isUserId(target) ? this.conversationWith(target) : target;
+    return this.#calls.start(conversationId, media);
+  }
+
+  /** Calls not yet ended (ringing or active) on this device. */
+  activeCalls(): Call[] {
+    return this.#calls.active();
+  }
+
   /** Loads the page of messages before the oldest one held; `more` is false at the beginning. */
   async loadOlder(
     conversationId: string,
@@ -413,6 +486,7 @@ export class ImClient extends Emitter<ClientEvents> {
     const r = this.store.ingest(messages);
     for (const m of r.released) {
       this.inbox.onMessage(m);
+      this.#typing.cleared(m.conversationId, m.from);
       this.emit("message", m);
     }
     for (const m of r.recalled) this.emit("recall", m);
@@ -454,6 +528,7 @@ export class ImClient extends Emitter<ClientEvents> {
         this.emit("offline", f.data);
         return this.emit("change", { conversationId: f.data.conversationId });
       case "typing":
+        this.#typing.received(f.data);
         return this.emit("typing", f.data);
       case "friend.changed":
         this.social.applyFriend(f.data);
@@ -475,6 +550,15 @@ export class ImClient extends Emitter<ClientEvents> {
       case "room.info":
         this.rooms.onInfo(f.data);
         return this.emit("roomInfo", f.data);
+      case "presence":
+        this.#presence.apply(f.data.users);
+        return;
+      case "call.incoming":
+      case "call.ringing":
+      case "call.accepted":
+      case "call.ended":
+      case "call.signal":
+        return this.#calls.handle(f);
       case "error":
         if (f.id === undefined) this.emit("error", new ServerError(f.data.code, f.data.message));
         return;
@@ -508,6 +592,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   async #onReady(): Promise<void> {
     this.#sender.flush();
+    this.#presence.resubscribe();
     await this.#catchup.syncAll();
     this.#catchup.flushDelivered();
     this.#catchup.flushReads().catch((e) => this.emit("error", e));
@@ -520,6 +605,7 @@ export class ImClient extends Emitter<ClientEvents> {
 
   #onState(s: StateChange): void {
     if (s.state !== "online" && s.state !== "syncing") {
+      this.#typing.reset();
       this.#sender.forgetInflight();
       this.#catchup.reset();
       this.groups.reset();

@@ -21,7 +21,7 @@ import {
   type Hello,
   parseServerFrame,
   type ReplyData,
-  type ReplyType,
+  type RequestType,
   type ServerFrame,
   type ServerType,
   specOf,
@@ -64,11 +64,6 @@ export interface ConnectionOptions {
   onReady(hello: Hello): Promise<void>;
   onState(change: StateChange): void;
 }
-
-/** The frame types that get a reply (every lane; an ephemeral type may, like room.join). */
-export type RequestType = {
-  [T in ClientType]: ReplyType<T> extends null ? never : T;
-}[ClientType];
 
 /** Failures before `hello` after which the token and gateway are refreshed. */
 const REFRESH_AFTER_FAILURES = 2;

@@ -36,6 +36,12 @@ export function describeMessage(m: MessageView): string {
     case "custom":
       parts.push(`[${m.custom?.type ?? "custom"}]`);
       break;
+    case "call": {
+      const c = m.call;
+      const how = c?.outcome === "finished" ? `${Math.round(c.durationMs / 1000)} s` : c?.outcome;
+      parts.push(c ? `(${c.media} call, ${how})` : "(call)");
+      break;
+    }
   }
   if (m.body) parts.push(m.body.replaceAll("\n", " — "));
   if (m.edited) parts.push("(edited)");

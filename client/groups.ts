@@ -13,9 +13,10 @@ import type {
   JoinPolicy,
   JoinRequest,
   MessageView,
+  RequestType,
 } from "@im/protocol";
 import type { Clock, TimerId } from "./clock.ts";
-import type { Connection, RequestType } from "./connection.ts";
+import type { Connection } from "./connection.ts";
 import { newClientMsgId } from "./outbox.ts";
 
 export interface GroupsOptions {

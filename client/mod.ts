@@ -13,6 +13,7 @@
 export { ImClient } from "./client.ts";
 export { Groups, type NewGroup } from "./groups.ts";
 export { Rooms } from "./rooms.ts";
+export { Call, type CallEvents, type CallPhase } from "./calls.ts";
 export type { ClientEvents, ClientOptions } from "./options.ts";
 export { AuthApi } from "./http.ts";
 export type { FetchFn, LoginResult, PublicUser } from "./http.ts";
@@ -60,6 +61,9 @@ export {
 export {
   type BlockChange,
   type BlockedView,
+  type CallMedia,
+  type CallRecord,
+  type CallSignal,
   type ClientFrame,
   type ConversationItem,
   type ConversationKind,
@@ -73,6 +77,7 @@ export {
   type DmPolicy,
   EDITABLE_KINDS,
   type Edited,
+  type EndedCall,
   type FriendChange,
   type FriendRequestView,
   type FriendView,
@@ -83,6 +88,7 @@ export {
   type GroupOk,
   type GroupRole,
   type Hello,
+  type IceServer,
   type JoinPolicy,
   type JoinRequest,
   type Location,
@@ -97,6 +103,7 @@ export {
   parseServerFrame,
   type Platform,
   PLATFORMS,
+  type PresenceView,
   PROTOCOL_VERSION,
   type PublicProfile,
   type ReactionChanged,

@@ -8,12 +8,14 @@ import type {
   MessageView,
   MyProfile,
   OfflineNotice,
+  PresenceView,
   ReactionChanged,
   Receipt,
   RoomInfo,
   RoomMessage,
   Typing,
 } from "@im/protocol";
+import type { Call } from "./calls.ts";
 import type { MediaApi, UploadProgress } from "./media.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
@@ -43,6 +45,10 @@ export interface ClientEvents {
   offline: OfflineNotice;
   /** Someone in a conversation started or stopped typing (expires after `expiresInMs`). */
   typing: Typing;
+  /** Watched users' presence changed (see `ImClient.watchPresence`). */
+  presence: PresenceView[];
+  /** A call rings on this device (`call.accept()`, `call.reject()`). */
+  call: Call;
   outbox: Outgoing[];
   /** A friend request, accept, decline, cancel, unfriend or remark (yours, from any device, or theirs). */
   friend: FriendChange;
@@ -95,4 +101,6 @@ export interface ClientOptions {
   inboxCursor?: string;
   /** How often the watches of large groups are renewed (default 30 s). */
   watchEveryMs?: number;
+  /** How often watched presence is renewed; keep below the server's PRESENCE_SUB_TTL_SEC. */
+  presenceRenewMs?: number;
 }

@@ -8,17 +8,15 @@ import type {
   BlockChange,
   BlockedView,
   ClientData,
-  ClientType,
   FriendChange,
   FriendRequestView,
   FriendView,
   MyProfile,
   PublicProfile,
   ReplyData,
-  TypesOf,
+  RequestType,
 } from "@im/protocol";
 
-export type RequestType = Exclude<ClientType, TypesOf<"ephemeral">>;
 export type Requester = <T extends RequestType>(
   type: T,
   data: ClientData<T>,

@@ -11,7 +11,7 @@ import { IoredisKv } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
 import { Counter, Gauge, Registry } from "@im/shared/metrics";
-import { CloseCode, errorBody, ErrorCode } from "@im/protocol";
+import { type BusinessFrame, CloseCode, errorBody, ErrorCode } from "@im/protocol";
 import { createBlockingRedis, createOrderedRedis, createRedis, RouteStore } from "@im/shared/redis";
 import { sql } from "kysely";
 import { bounded } from "@im/shared/shutdown";
@@ -27,6 +27,8 @@ import { IpSlots } from "./ws/ip_slots.ts";
 import { type ServerEnv, startServer } from "./ws/server.ts";
 import { attachSession } from "./ws/session.ts";
 import { upgrade, type UpgradeDeps } from "./ws/upgrade.ts";
+import { PresenceEvents } from "./presence.ts";
+import { TypingGate } from "./ws/typing_gate.ts";
 import { serveWebApp } from "./static.ts";
 import { Cached } from "./cached.ts";
 import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
@@ -55,7 +57,9 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
   // The HTTP API's reads and counters go through the port on the gateway's own connection.
   const kv = new IoredisKv(redis, keys);
-  const hub = new Hub(gatewayId, redis, keys, routes, log);
+  const presence = new PresenceEvents(redis, keys, log);
+  const hub = new Hub(gatewayId, redis, keys, routes, log, (c) => presence.changed(c));
+  const typingGate = new TypingGate(config.typingMinIntervalMs);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const appender = createOrderedRedis(config.redisUrl, `gateway-ingest:${gatewayId}`, log);
   const ingest = new Ingest(appender, keys, config.partitions, gatewayId);
@@ -162,6 +166,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     heartbeatSec: config.heartbeatSec,
     framesIn,
     errorsOut,
+    gate: (c: Conn, frame: BusinessFrame) => typingGate.check(c, frame),
   };
   const upgradeDeps: UpgradeDeps = {
     originAllowlist: config.originAllowlist,

@@ -116,6 +116,13 @@ export const ErrorCode = {
   CUSTOM_PAYLOAD: 3315,
   /** One user's distinct reactions to one message are capped (MAX_REACTIONS_PER_USER). */
   REACTION_LIMIT: 3316,
+  // 34xx: calls and presence
+  CALL_BUSY: 3401,
+  CALL_ANSWERED_ELSEWHERE: 3402,
+  CALL_ENDED: 3403,
+  CALL_STATE: 3404,
+  CALL_ID_TAKEN: 3405,
+  CALL_UNSUPPORTED: 3406,
   // 5xxx: server side; the client may retry the same request (same clientMsgId)
   INTERNAL: 5000,
   UNAVAILABLE: 5001,

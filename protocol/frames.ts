@@ -19,6 +19,8 @@ import { typingFrames, type TypingServerData } from "./domains/typing.ts";
 import { friendFrames, type FriendServerData } from "./domains/friends.ts";
 import { profileFrames, type ProfileServerData } from "./domains/profiles.ts";
 import { inboxFrames, type InboxServerData } from "./domains/inbox.ts";
+import { presenceFrames, type PresenceServerData } from "./domains/presence.ts";
+import { callFrames, type CallServerData } from "./domains/calls.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** The subprotocol a browser offers next to `bearer.<accessToken>`. */
@@ -38,6 +40,8 @@ export const clientFrames = {
   ...inboxFrames,
   ...groupFrames,
   ...roomFrames,
+  ...presenceFrames,
+  ...callFrames,
 };
 
 /** Every server frame type's data. */
@@ -54,7 +58,9 @@ export interface ServerData
     ProfileServerData,
     InboxServerData,
     GroupServerData,
-    RoomServerData {}
+    RoomServerData,
+    PresenceServerData,
+    CallServerData {}
 
 type Specs = typeof clientFrames;
 export type ClientType = keyof Specs;
@@ -75,6 +81,8 @@ export type BusinessFrame = ClientFrameOf<BusinessType>;
 
 /** The server frame type answering each client frame type (null: none, unless it fails). */
 export type ReplyType<T extends ClientType> = Specs[T]["reply"];
+/** Client frame types that get a reply (every lane); the others are signals or server-only. */
+export type RequestType = { [T in ClientType]: ReplyType<T> extends null ? never : T }[ClientType];
 
 export type ServerType = keyof ServerData;
 export type ServerFrame = {
@@ -121,6 +129,13 @@ export function parseClientFrame(text: string): ParseResult {
   }
   const { type, id } = outer.value;
   if (!Object.hasOwn(clientFrames, type)) {
+    return {
+      ok: false,
+      id,
+      error: { code: ErrorCode.UNKNOWN_TYPE, message: `unknown frame type "${type}"` },
+    };
+  }
+  if ((clientFrames[type as ClientType] as { internal?: true }).internal) {
     return {
       ok: false,
       id,
@@ -177,6 +192,12 @@ const SERVER_TYPES: Record<ServerType, true> = {
   "room.info": true,
   "room.joined": true,
   "room.msg": true,
+  presence: true,
+  "call.incoming": true,
+  "call.ringing": true,
+  "call.accepted": true,
+  "call.ended": true,
+  "call.signal": true,
 };
 
 /** Every server frame type (for docs and tests). */

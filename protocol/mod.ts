@@ -50,3 +50,18 @@ export type {
   NoticeEvent,
 } from "./domains/groups.ts";
 export type { RoomInfo, RoomMessage } from "./domains/rooms.ts";
+export type { PresenceView } from "./domains/presence.ts";
+export { PRESENCE_MAX_USERS } from "./domains/presence.ts";
+export type {
+  AcceptedCall,
+  CallEndReason,
+  CallMedia,
+  CallOutcome,
+  CallRecord,
+  CallSignal,
+  EndedCall,
+  IceServer,
+  IncomingCall,
+  RingingCall,
+} from "./domains/calls.ts";
+export { callIdSchema } from "./domains/calls.ts";

@@ -20,6 +20,8 @@ export interface FrameSpec<D = unknown, R extends string | null = string | null,
   lane: L;
   /** `tx` only: the partition key (a conversation id, or per-user state `u:<userId>`). */
   key?: (data: D, userId: string) => string;
+  /** Written by the server itself (never accepted from a client: `parseClientFrame` refuses it). */
+  internal?: true;
 }
 
 export function local<D, const R extends string>(data: Schema<D>, reply: R) {
@@ -38,9 +40,33 @@ export function read<D, const R extends string>(data: Schema<D>, reply: R) {
   return { data, reply, lane: "read" } as const satisfies FrameSpec<D, R>;
 }
 
-/** Never answered when it works; an `error` (with the request id, if any) when it does not. */
-export function ephemeral<D>(data: Schema<D>) {
-  return { data, reply: null, lane: "ephemeral" } as const satisfies FrameSpec<D, null>;
+/**
+ * Never stored, at most once. Without a reply type it is a signal: never answered when it works,
+ * an `error` (with the request id, if any) when it does not. With one, its answer echoes the id.
+ */
+export function ephemeral<D>(data: Schema<D>): {
+  readonly data: Schema<D>;
+  readonly reply: null;
+  readonly lane: "ephemeral";
+};
+export function ephemeral<D, const R extends string>(data: Schema<D>, reply: R): {
+  readonly data: Schema<D>;
+  readonly reply: R;
+  readonly lane: "ephemeral";
+};
+export function ephemeral<D>(data: Schema<D>, reply: string | null = null) {
+  return { data, reply, lane: "ephemeral" } as const satisfies FrameSpec<D>;
+}
+
+/**
+ * A stored frame only the server writes (a call's outcome, recorded by the worker that ended
+ * it): the gateway refuses it from clients, so its data may carry facts a client cannot forge.
+ */
+export function internalTx<D>(data: Schema<D>, key: (data: D, userId: string) => string) {
+  return { data, reply: null, lane: "tx", key, internal: true } as const satisfies FrameSpec<
+    D,
+    null
+  >;
 }
 
 /**

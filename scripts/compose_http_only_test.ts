@@ -40,7 +40,11 @@ Deno.test({
     const { srh, "http-api": api } = services;
     assert.ok(srh && api, Object.keys(services).join(","));
     for (const [name, s] of Object.entries(services)) {
-      const expected = ["srh", "http-api"].includes(name) ? ["http-only"] : undefined;
+      const expected = ["srh", "http-api"].includes(name)
+        ? ["http-only"]
+        : name === "turn"
+        ? ["turn"]
+        : undefined;
       assert.deepEqual(s.profiles, expected, `${name} profiles`);
     }
     assert.match(srh.image ?? "", /^hiett\/serverless-redis-http:\d/);

@@ -5,6 +5,9 @@
 
 export const CONSUMER_GROUP = "workers";
 
+/** Shards of the presence and call timer schedules (fixed: members are placed by hash). */
+export const REALTIME_SHARDS = 8;
+
 export class Keys {
   constructor(readonly prefix: string) {}
 
@@ -91,5 +94,41 @@ export class Keys {
   /** Marks a revoked session (refresh family); PX access-token TTL, checked before every upgrade. */
   revokedSession(sessionId: string): string {
     return `${this.prefix}revoked:${sessionId}`;
+  }
+
+  /** HASH presence of a user: on (0/1), since, seen (ms), ver; PX 30 days after its last change. */
+  presence(userId: string): string {
+    return `${this.prefix}{u${userId}}:presence`;
+  }
+  /** HASH "<gatewayId>|<connId>" -> "<viewerId>|<expiresAtMs>": connections watching the user; PX sub TTL. */
+  presenceSubs(userId: string): string {
+    return `${this.prefix}{u${userId}}:psubs`;
+  }
+  /**
+   * ZSET "<userId>|<deviceId>|<connId>" -> due ms: connections to look at (now, after a connect or
+   * disconnect; at the route's expiry, to notice a dead gateway). Shard by user.
+   */
+  presenceDue(shard: number): string {
+    return `${this.prefix}{ps${shard}}:due`;
+  }
+  /** The worker working presence shard n now: "<workerId>", PX a few seconds. */
+  presenceLock(shard: number): string {
+    return `${this.prefix}{ps${shard}}:lock`;
+  }
+  /** HASH state of one call (see workers/domains/calls/store.ts); PX ring, call or 1 h after its end. */
+  call(callId: string): string {
+    return `${this.prefix}{call:${callId}}`;
+  }
+  /** STRING the call a user is in (busy line): callId; PX like the call, removed at its end. */
+  callLine(userId: string): string {
+    return `${this.prefix}{u${userId}}:call`;
+  }
+  /** ZSET "<kind>|<callId>|<userId>|<deviceId>" -> due ms: ring timeouts, drop grace, limits, records. */
+  callDue(shard: number): string {
+    return `${this.prefix}{cs${shard}}:due`;
+  }
+  /** The worker working call-timer shard n now: "<workerId>", PX a few seconds. */
+  callLock(shard: number): string {
+    return `${this.prefix}{cs${shard}}:lock`;
   }
 }

@@ -6,6 +6,8 @@
 import type { BusinessType, ClientFrameOf, ServerFrame, TypesOf } from "@im/protocol";
 import type { Config } from "@im/shared/config";
 import type { Exec } from "@im/shared/db";
+import type { Keys } from "@im/shared/keys";
+import type { Redis, RouteStore } from "@im/shared/redis";
 import type { PermanentError } from "@im/shared/errors";
 import type { Envelope } from "@im/shared/wire";
 import type { Members } from "./domains/conversations/members.ts";
@@ -47,6 +49,10 @@ export interface ReadContext extends BaseContext {
 /** Ephemeral lane: no transaction at all; reads are single statements. */
 export interface EphemeralContext extends BaseContext {
   db: Exec;
+  /** Ephemeral state (presence, calls) lives in Redis, moved by one script per atomic step. */
+  redis: Redis;
+  keys: Keys;
+  routes: RouteStore;
 }
 
 export type TxHandler<T extends BusinessType> = (

@@ -1,2 +1,3 @@
 export { startWorker } from "./worker.ts";
 export type { RunningWorker } from "./worker.ts";
+export { IceServers } from "./domains/calls/ice.ts";

@@ -89,6 +89,14 @@ export class Outbox {
     });
   }
 
+  /** The same frame to many connections (presence watchers), serialized once. */
+  toConns(targets: ConnTarget[], frame: ServerFrame): void {
+    const text = JSON.stringify(frame);
+    for (const t of targets) {
+      this.conns.push({ gatewayId: t.gatewayId, connId: t.connId, frame: text });
+    }
+  }
+
   /** To every online device of the user. */
   toUser(userId: string, frame: ServerFrame, opts: UserOptions = {}): void {
     this.toUsers([userId], frame, opts);

@@ -48,10 +48,27 @@ export class Publisher {
       else lines.set(gw, [line]);
     };
     let deliveries = 0;
+    // Runs of one frame to many connections (presence watchers) become one line per gateway:
+    // only consecutive entries to different connections merge, so each connection's frames keep
+    // their order and count.
+    const runs = new Map<string, { frame: string; connIds: string[]; seen: Set<string> }>();
+    const flush = (gw: string) => {
+      const r = runs.get(gw);
+      if (r) add(gw, deliverLine(r.connIds, r.frame));
+      runs.delete(gw);
+    };
     for (const c of outbox.conns) {
-      add(c.gatewayId, deliverLine([c.connId], c.frame));
+      const r = runs.get(c.gatewayId);
+      if (r && r.frame === c.frame && !r.seen.has(c.connId)) {
+        r.connIds.push(c.connId);
+        r.seen.add(c.connId);
+      } else {
+        flush(c.gatewayId);
+        runs.set(c.gatewayId, { frame: c.frame, connIds: [c.connId], seen: new Set([c.connId]) });
+      }
       deliveries++;
     }
+    for (const gw of [...runs.keys()]) flush(gw);
     const emit = (frame: string, reached: Route[]) => {
       const byGateway = new Map<string, string[]>();
       for (const r of reached) {

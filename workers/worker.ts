@@ -24,6 +24,8 @@ import { PartitionManager } from "./partitions.ts";
 import { Publisher } from "./publish.ts";
 import { raiseFence } from "./fence.ts";
 import { RetryScheduler } from "./retry.ts";
+import { RealtimeLoop } from "./domains/realtime/loop.ts";
+import { parseIceServers } from "./domains/calls/ice.ts";
 
 export interface RunningWorker {
   workerId: string;
@@ -38,6 +40,7 @@ const STEP_MS = 2000;
 
 export async function startWorker(config: Config, baseLog: Logger): Promise<RunningWorker> {
   const workerId = `w-${crypto.randomUUID().slice(0, 12)}`;
+  parseIceServers(config.iceServers); // a bad ICE_SERVERS stops the start, not the first call
   const log = baseLog.child({ workerId });
   const keys = new Keys(config.keyPrefix);
   const redis = createRedis(config.redisUrl, `worker:${workerId}`, log);
@@ -142,6 +145,9 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   });
   const ephemeral = new EphemeralLane({
     reader: ephemeralReader,
+    redis,
+    keys,
+    routes,
     stream: keys.ephemeral(),
     workerId,
     db,
@@ -151,6 +157,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     log,
     processed: metrics.processed,
   });
+  const realtime = new RealtimeLoop({ redis, keys, routes, db, config, publisher, workerId, log });
   await ensureGroups(redis, keys, config.partitions);
   await manager.heartbeat();
 
@@ -183,6 +190,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     reads.run(abort.signal),
     ephemeral.run(abort.signal),
     indexer?.run(abort.signal),
+    realtime.run(abort.signal),
   ]);
 
   const server = Deno.serve(

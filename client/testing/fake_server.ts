@@ -21,6 +21,7 @@ import { fakeSearch } from "./fake_search.ts";
 import { FakeSocial, type SocialFrame } from "./fake_social.ts";
 import { react, richFields } from "./fake_rich.ts";
 import { FakeGroups, type GroupFrame } from "./fake_groups.ts";
+import { FakeRealtime } from "./fake_realtime.ts";
 
 interface Conv {
   members: string[];
@@ -49,6 +50,8 @@ export class FakeServer {
     store: (from, conv, clientMsgId, body) => this.#store(from, conv, clientMsgId, body).message,
     push: (userId, frame) => this.#push(userId, frame),
   });
+  /** Presence and calls (see fake_realtime.ts). */
+  readonly realtime = new FakeRealtime((userId) => this.online(userId));
   #tokens = new Map<string, { userId: string; deviceId: string }>();
   #media = new Map<string, MediaRef>();
   #reactions = new Map<string, Map<string, Set<string>>>();
@@ -197,6 +200,7 @@ export class FakeServer {
     const fail = (code: number, message: string) =>
       reply({ type: "error", data: { code: code as never, message } });
     const me = peer.userId;
+    if (this.realtime.handle(peer, f, reply, fail)) return;
     switch (f.type) {
       case "ping":
         return reply({ type: "pong", data: { serverTime: Date.now() } });

@@ -2,3 +2,4 @@
 export { FakeClock, settle } from "./fake_clock.ts";
 export { FakeSocket } from "./fake_socket.ts";
 export { FakeServer } from "./fake_server.ts";
+export { FakeRealtime } from "./fake_realtime.ts";

@@ -12,6 +12,9 @@ import type { Conn } from "./conn.ts";
 
 const REFRESH_SLICE = 500;
 
+/** Told of every connect and disconnect once its route is written (presence, calls). */
+export type ConnListener = (c: { userId: string; deviceId: string; connId: string }) => unknown;
+
 export class Hub {
   readonly conns = new Map<string, Conn>();
 
@@ -21,6 +24,7 @@ export class Hub {
     private readonly keys: Keys,
     private readonly routes: RouteStore,
     private readonly log: Logger,
+    private readonly onConnChange: ConnListener = () => {},
   ) {}
 
   get size(): number {
@@ -34,6 +38,7 @@ export class Hub {
       gatewayId: this.gatewayId,
       connId: conn.connId,
     });
+    this.onConnChange(conn);
     if (prev && prev.connId !== conn.connId) {
       await this.closeRemote(
         prev.gatewayId,
@@ -51,6 +56,7 @@ export class Hub {
       gatewayId: this.gatewayId,
       connId: conn.connId,
     });
+    this.onConnChange(conn);
   }
 
   /** Closes a connection here or on the gateway that holds it (through its result stream). */

@@ -26,6 +26,8 @@ export interface SessionDeps {
   heartbeatSec: number;
   framesIn: Counter;
   errorsOut: Counter;
+  /** Per-type limits beyond the rate limit (typing); an error refuses the frame. */
+  gate?: (conn: Conn, frame: BusinessFrame) => ErrorBody | null;
 }
 
 const encoder = new TextEncoder();
@@ -101,6 +103,8 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
         data: { serverTime: Date.now() },
       });
     }
+    const refused = d.gate?.(conn, frame as BusinessFrame);
+    if (refused) return sendError(refused, frame.id);
     const unavailable = () =>
       sendError(
         { code: ErrorCode.UNAVAILABLE, message: "temporarily unavailable: retry" },

@@ -3,6 +3,7 @@ import { directConversationId } from "../conversations.ts";
 import { msgId } from "../fields.ts";
 import { bool, object, oneOf, str } from "../schema.ts";
 import { tx } from "../spec.ts";
+import type { CallRecord } from "./calls.ts";
 import type { GroupNotice } from "./groups.ts";
 import {
   type ContentKind,
@@ -16,7 +17,8 @@ import {
   sendVariants,
 } from "./content.ts";
 
-export type MessageKind = ContentKind | NoticeKind;
+/** `call`: a call's outcome, stored by the server (domains/calls.ts); never sent by a client. */
+export type MessageKind = ContentKind | NoticeKind | "call";
 
 const sendData = oneOf("kind", sendVariants);
 
@@ -68,6 +70,8 @@ export interface MessageView {
   mentionAll?: true;
   /** For kind "notice": what changed in the group. */
   notice?: GroupNotice;
+  /** For kind "call": how the call went (body is ""). */
+  call?: CallRecord;
 }
 
 export interface SentAck {

@@ -16,6 +16,7 @@ import { searchFields } from "./fields/search.ts";
 import { storeFields } from "./fields/stores.ts";
 import { workerFields } from "./fields/worker.ts";
 import { socialFields } from "./fields/social.ts";
+import { realtimeFields } from "./fields/realtime.ts";
 
 export const CONFIG_FIELDS = {
   ...storeFields,
@@ -29,6 +30,7 @@ export const CONFIG_FIELDS = {
   ...socialFields,
   ...mediaFields,
   ...groupFields,
+  ...realtimeFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -43,6 +43,7 @@ Deno.test("config: secrets are never echoed in problems", () => {
     "REDIS_REST_TOKEN",
     "JWT_SECRET",
     "MEDIA_S3_SECRET_KEY",
+    "TURN_SECRET",
   ]);
   const table = configTable();
   for (const f of Object.values(CONFIG_FIELDS)) {

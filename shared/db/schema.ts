@@ -195,6 +195,13 @@ export interface ServerKeysTable {
   created_at: Ms;
 }
 
+/** A user's presence choice: hidden users look offline, with no last seen, to everyone. */
+export interface PresenceSettingsTable {
+  user_id: BigId;
+  hidden: number;
+  updated_at: Ms;
+}
+
 export interface Database extends GroupTables {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -213,4 +220,5 @@ export interface Database extends GroupTables {
   server_keys: ServerKeysTable;
   media: MediaTable;
   message_reactions: MessageReactionsTable;
+  presence_settings: PresenceSettingsTable;
 }

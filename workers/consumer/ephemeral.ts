@@ -8,10 +8,10 @@ import type { BusinessType } from "@im/protocol";
 import type { Config } from "@im/shared/config";
 import type { Exec } from "@im/shared/db";
 import { PermanentError } from "@im/shared/errors";
-import { CONSUMER_GROUP } from "@im/shared/keys";
+import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Counter } from "@im/shared/metrics";
-import type { Redis } from "@im/shared/redis";
+import type { Redis, RouteStore } from "@im/shared/redis";
 import { decodeEntry, type RawEntry, unknownType } from "../batch.ts";
 import {
   type Entry,
@@ -27,6 +27,10 @@ import { sleep } from "./sleep.ts";
 
 export interface EphemeralLaneDeps {
   reader: Redis;
+  /** Command connection, keys and routes for handlers that keep state in Redis (calls, presence). */
+  redis: Redis;
+  keys: Keys;
+  routes: RouteStore;
   stream: string;
   workerId: string;
   db: Exec;
@@ -100,6 +104,9 @@ export class EphemeralLane {
     const outbox = new Outbox();
     const ctx: EphemeralContext = {
       db: this.d.db,
+      redis: this.d.redis,
+      keys: this.d.keys,
+      routes: this.d.routes,
       config: this.d.config,
       now: Date.now(),
       outbox,

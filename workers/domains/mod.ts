@@ -19,6 +19,11 @@ import * as blocks from "./social/block_handlers.ts";
 import * as lists from "./social/lists.ts";
 import * as profiles from "./profiles/profiles.ts";
 import * as inbox from "./inbox/mod.ts";
+import { handlePresenceSet, handlePresenceSub, handlePresenceUnsub } from "./presence/handlers.ts";
+import { handleInvite } from "./calls/invite.ts";
+import { handleAccept, handleCancel, handleHangup, handleReject } from "./calls/answer.ts";
+import { handleSignal } from "./calls/signal.ts";
+import { handleCallRecord } from "./calls/record.ts";
 
 export const txHandlers: TxHandlers = {
   "ids.fetch": { order: 0, run: handleIdsFetch },
@@ -43,6 +48,7 @@ export const txHandlers: TxHandlers = {
   "conv.update": { order: 5, run: inbox.handleConvUpdate },
   "conv.delete": { order: 5, run: inbox.handleConvDelete },
   ...groupTxHandlers,
+  "call.record": { order: 5, run: handleCallRecord },
 };
 
 export const readHandlers: ReadHandlers = {
@@ -61,6 +67,15 @@ export const readHandlers: ReadHandlers = {
 export const ephemeralHandlers: EphemeralHandlers = {
   typing: handleTyping,
   ...groupEphemeralHandlers,
+  "presence.sub": handlePresenceSub,
+  "presence.unsub": handlePresenceUnsub,
+  "presence.set": handlePresenceSet,
+  "call.invite": handleInvite,
+  "call.accept": handleAccept,
+  "call.reject": handleReject,
+  "call.cancel": handleCancel,
+  "call.hangup": handleHangup,
+  "call.signal": handleSignal,
 };
 
 export const handlers: Handlers = {

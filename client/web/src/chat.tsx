@@ -4,7 +4,14 @@
  * phone only one of the two panes shows at a time.
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { type AuthApi, describeError, type ImClient, parseConversationId } from "../../mod.ts";
+import {
+  type AuthApi,
+  type Call,
+  describeError,
+  type ImClient,
+  parseConversationId,
+} from "../../mod.ts";
+import { CallLayer } from "./call.tsx";
 import { ConnectionBanner } from "./banner.tsx";
 import { ConversationView } from "./conversation.tsx";
 import { ConversationList, initial } from "./conversations.tsx";
@@ -50,6 +57,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
   const [search, setSearch] = useState<SearchState | null>(null);
   /** A message to show in place (a search hit). */
   const [focus, setFocus] = useState<{ conversationId: string; seq: number } | null>(null);
+  const [call, setCall] = useState<Call | null>(null);
 
   useEffect(() => {
     const onHash = () => setOpen(conversationOfHash(client));
@@ -159,6 +167,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
               focusSeq={focus?.conversationId === open ? focus.seq : null}
               onBack={() => show(null)}
               onError={setToast}
+              onCall={setCall}
             />
           )
           : (
@@ -168,6 +177,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
           )}
       </div>
       {toast && <div class="toast" role="alert" onClick={() => setToast(null)}>{toast}</div>}
+      <CallLayer client={client} names={names} call={call} onCall={setCall} />
     </div>
   );
 }

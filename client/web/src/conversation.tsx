@@ -5,6 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
+  type Call,
   describeError,
   directPeer,
   type GroupMember,
@@ -14,6 +15,7 @@ import {
 } from "../../mod.ts";
 import { forwardTargets, type MessageHandlers } from "./actions.tsx";
 import { Attachment, ContextBar, kindOf } from "./attach.tsx";
+import { describePresence, PresenceDot, typingText, usePresence } from "./presence.tsx";
 import { titleOf } from "./conversations.tsx";
 import { MembersPanel, useMembers } from "./groups.tsx";
 import {
@@ -41,6 +43,7 @@ export function ConversationView(props: {
   focusSeq?: number | null;
   onBack(): void;
   onError(text: string): void;
+  onCall(call: Call): void;
 }) {
   const { client, conversationId } = props;
   const peer = directPeer(conversationId, client.userId);
@@ -62,6 +65,10 @@ export function ConversationView(props: {
       );
     }
   }, [conversationId, group?.role, messageCount(client, conversationId)]);
+  usePresence(client, [peer]);
+  const typists = client.typingIn(conversationId).map((u) => props.names.name(u));
+  const startCall = (media: "audio" | "video") =>
+    client.call(conversationId, media).then(props.onCall, (e) => props.onError(describeError(e)));
   const items = client.timeline(conversationId);
   useTick(10_000);
   const now = Date.now();
@@ -167,7 +174,35 @@ export function ConversationView(props: {
         >
           ‹
         </button>
-        <h2 data-testid="chat-title">{title}</h2>
+        {peer && <PresenceDot view={client.presenceOf(peer)} />}
+        <div class="chat-title">
+          <h2 data-testid="chat-title">{title}</h2>
+          {peer && (
+            <span class="chat-sub" data-testid="last-seen">
+              {describePresence(client.presenceOf(peer))}
+            </span>
+          )}
+        </div>
+        {peer && (
+          <div class="call-buttons">
+            <button
+              type="button"
+              data-testid="call-audio"
+              aria-label="Voice call"
+              onClick={() => startCall("audio")}
+            >
+              Call
+            </button>
+            <button
+              type="button"
+              data-testid="call-video"
+              aria-label="Video call"
+              onClick={() => startCall("video")}
+            >
+              Video
+            </button>
+          </div>
+        )}
         {peer && <BlockButton client={client} peerId={peer} onError={props.onError} />}
         {isGroup && group && (
           <button
@@ -216,6 +251,7 @@ export function ConversationView(props: {
           />
         ))}
       </ol>
+      <div class="typing" data-testid="typing" aria-live="polite">{typingText(typists)}</div>
       {isGroup && group && group.role === null
         ? <p class="gone" data-testid="not-member">You are no longer in this group.</p>
         : (
@@ -271,6 +307,8 @@ function Composer(
   function update(value: string) {
     setText(value);
     saveDraft(props.conversationId, value);
+    if (value.trim()) props.client.typingInput(props.conversationId);
+    else props.client.typingDone(props.conversationId);
   }
 
   async function send(e?: Event) {

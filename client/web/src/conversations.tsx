@@ -8,6 +8,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describeError, directPeer, type ImClient, type MessageView } from "../../mod.ts";
 import type { Directory } from "./names.ts";
+import { callRecordText } from "./call.tsx";
+import { PresenceDot, usePresence } from "./presence.tsx";
 
 export interface Row {
   conversationId: string;
@@ -63,6 +65,8 @@ export function ConversationList(props: {
 }) {
   const { client } = props;
   const [who, setWho] = useState("");
+  const items = rowsOf(client);
+  usePresence(client, items.map((c) => c.peerId));
   const [error, setError] = useState<string | null>(null);
   const [menu, setMenu] = useState<string | null>(null);
 
@@ -92,7 +96,6 @@ export function ConversationList(props: {
     setMenu(null);
     job.catch((e) => props.onError(describeError(e)));
   };
-  const items = rowsOf(client);
   return (
     <nav class="list" aria-label="Conversations">
       <form class="new-chat" onSubmit={start}>
@@ -124,6 +127,7 @@ export function ConversationList(props: {
               <span class="avatar" aria-hidden="true">
                 {initial(titleOf(c, props.names, props.groupName?.(c.conversationId)))}
               </span>
+              {c.peerId && <PresenceDot view={props.client.presenceOf(c.peerId)} />}
               <span class="conv-main">
                 <span class="conv-name">
                   {c.pinned && <span class="flag" data-testid="pinned">pinned</span>}
@@ -217,6 +221,7 @@ export function ConversationList(props: {
 function preview(c: Row, me: string): string {
   const m = c.lastMessage;
   if (!m) return c.unsent ? "Unsent message" : "";
+  if (m.kind === "call") return callRecordText(m, me);
   const who = m.from === me ? "You: " : "";
   if (m.kind === "notice") return "Group updated";
   // Media without a caption: say what it is (`[image]`).

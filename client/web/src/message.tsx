@@ -6,6 +6,7 @@ import { Content, Quote, Reactions } from "./content.tsx";
 import type { Directory } from "./names.ts";
 import { NoticeLine } from "./notice.tsx";
 import { ReadBy } from "./readby.tsx";
+import { callRecordText } from "./call.tsx";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
@@ -68,6 +69,22 @@ export function Bubble(props: {
     );
   }
   const m = item.message;
+  if (m.kind === "call") {
+    return (
+      <li
+        class="msg call theirs"
+        data-testid="msg"
+        data-kind="call"
+        data-seq={m.seq}
+        data-outcome={m.call?.outcome ?? ""}
+      >
+        <div class="body">{callRecordText(m, props.client.userId)}</div>
+        <div class="meta">
+          <time dateTime={new Date(m.serverTime).toISOString()}>{clock(m.serverTime)}</time>
+        </div>
+      </li>
+    );
+  }
   const canRecall = item.mine && !m.recalled && props.now - m.serverTime < RECALL_WINDOW_MS;
   const canEdit = item.mine && !m.recalled && !m.forwarded &&
     (EDITABLE_KINDS as string[]).includes(m.kind) && props.now - m.serverTime < EDIT_WINDOW_MS;

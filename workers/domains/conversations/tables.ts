@@ -44,15 +44,24 @@ export async function upsertHeads(db: Exec, heads: Head[]): Promise<void> {
 }
 
 /**
- * A head that advanced is activity for its current members: the conversation list orders by it,
- * and a conversation hidden "until the next message" comes back. One statement per distinct
- * time (a batch has one).
+ * How stale a member's activity time may be: a busy group's member rows (up to
+ * GROUP_MAX_MEMBERS of them) are rewritten at most once a second, not on every batch.
+ */
+export const TOUCH_GRANULARITY_MS = 1000;
+
+/**
+ * A head that advanced is activity for its current members: the conversation list orders by it
+ * (to within TOUCH_GRANULARITY_MS), and a conversation hidden "until the next message" comes
+ * back at once. One statement per distinct time (a batch has one).
  */
 async function touchMembers(db: Exec, heads: Head[]): Promise<void> {
   const byTime = Map.groupBy(heads, (h) => h.at);
   for (const [at, group] of byTime) {
     await db.updateTable("conversation_members").set({ active_at: at, hidden: 0 })
       .where("conversation_id", "in", group.map((h) => h.id)).where("left_seq", "is", null)
+      .where((w) =>
+        w.or([w("active_at", "<", String(at - TOUCH_GRANULARITY_MS)), w("hidden", "=", 1)])
+      )
       .execute();
   }
 }

@@ -66,6 +66,9 @@ export class Harness {
     const log = createLogger("error");
     const lane = new EphemeralLane({
       reader: this.env.redis,
+      redis: this.env.redis,
+      keys: this.env.keys,
+      routes: this.routes,
       stream: this.env.keys.ephemeral(),
       workerId: "test",
       db: this.env.db,

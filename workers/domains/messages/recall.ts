@@ -34,8 +34,9 @@ export function checkRecall(
   windowSec: number,
   moderator = false,
 ): PermanentError | null {
-  // Any message but a notice (recall, edit, a group's notice): nobody's to recall.
-  if (!m || !members.includes(userId) || isNotice(m.kind)) {
+  // Any message but a notice (recall, edit, a group's notice) or a call's record, which the
+  // server wrote: nobody's to recall.
+  if (!m || !members.includes(userId) || isNotice(m.kind) || m.kind === "call") {
     return new PermanentError(ErrorCode.NOT_FOUND, "no such message");
   }
   if (m.senderId !== userId && !moderator) {

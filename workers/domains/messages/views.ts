@@ -12,6 +12,7 @@ import {
 } from "@im/protocol";
 import { groupParts } from "../groups/views.ts";
 import type { StoredMessage } from "./tables.ts";
+import { withCallRecord } from "../calls/views.ts";
 
 export interface ViewExtras {
   /** The messages that replies and edit notices refer to, by msgId (absent: not shown). */
@@ -46,6 +47,7 @@ export function toView(m: StoredMessage, x: ViewExtras = {}): MessageView {
   }
   const reactions = x.reactions?.get(m.msgId);
   if (reactions?.length && !gone) view.reactions = reactions;
+  if (m.kind === "call") return withCallRecord(view, m.body);
   return groupParts(m, view);
 }
 

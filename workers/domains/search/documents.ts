@@ -18,8 +18,6 @@ const TEXT_OF: Record<string, (body: string) => string> = {
   custom: (body) => body,
 };
 
-/** Kinds never in the index: they are about another message, not messages of their own. */
-
 export function searchableText(m: Pick<StoredMessage, "kind" | "body">): string {
   return TEXT_OF[m.kind]?.(m.body) ?? "";
 }
