@@ -8,12 +8,20 @@ import { type Config, jwtSecretOf } from "@im/shared/config";
 import { createDb } from "@im/shared/db";
 import { Keys } from "@im/shared/keys";
 import { IoredisKv } from "@im/shared/kv";
-import type { Logger } from "@im/shared/log";
+import { createLogger, type Logger } from "@im/shared/log";
 import { redactUrl } from "@im/shared/log";
-import { Counter, Gauge, Registry } from "@im/shared/metrics";
+import { PROMETHEUS_CONTENT_TYPE, Registry } from "@im/shared/metrics";
+import {
+  addProcessMetrics,
+  hopHistogram,
+  instrumentRedis,
+  mysqlObserver,
+  redisLatency,
+  Tracing,
+  withTraceIds,
+} from "@im/shared/telemetry";
 import { type BusinessFrame, CloseCode, errorBody, ErrorCode } from "@im/protocol";
 import { createBlockingRedis, createOrderedRedis, createRedis, RouteStore } from "@im/shared/redis";
-import { sql } from "kysely";
 import { bounded } from "@im/shared/shutdown";
 import { authenticate } from "./auth/http.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -33,6 +41,11 @@ import { serveWebApp } from "./static.ts";
 import { Cached } from "./cached.ts";
 import { deviceRoutes, touchDevice, trackLastSeen } from "./devices/mod.ts";
 import { mediaRoutes, mediaStorage } from "./media/mod.ts";
+import { gatewayMetrics, httpMetrics } from "./metrics.ts";
+import { gatewayReadiness } from "./readiness.ts";
+import { UserRateLimiter } from "./user_ratelimit.ts";
+import { adminTokenOf } from "./admin/auth.ts";
+import { adminApi } from "./admin/routes.ts";
 
 export interface RunningGateway {
   gatewayId: string;
@@ -40,6 +53,9 @@ export interface RunningGateway {
   wsUrl: string;
   hub: Hub;
   app: Hono;
+  /** The admin API's port, when ADMIN_TOKEN enables it. */
+  adminPort?: number;
+  metrics: Registry;
   stop(): Promise<void>;
 }
 
@@ -48,12 +64,19 @@ const STEP_MS = 2000;
 
 export async function startGateway(config: Config, baseLog: Logger): Promise<RunningGateway> {
   const jwtSecret = jwtSecretOf(config);
+  const adminToken = adminTokenOf(config);
   const gatewayId = config.gatewayId || `g-${crypto.randomUUID().slice(0, 12)}`;
-  const log = baseLog.child({ gatewayId });
+  const tracing = new Tracing(config.otelDeno, config.traceSamplePercent);
+  const log = (tracing.enabled ? withTraceIds(baseLog) : baseLog).child({ gatewayId });
   const keys = new Keys(config.keyPrefix);
+  const metrics = new Registry();
+  addProcessMetrics(metrics, { service: "gateway", revision: config.buildRevision });
+  const redisSeconds = config.instrument ? redisLatency(metrics) : null;
   const redis = createRedis(config.redisUrl, `gateway:${gatewayId}`, log);
   const reader = createBlockingRedis(config.redisUrl, `gateway-reader:${gatewayId}`, log);
-  const db = createDb(config.mysqlUrl);
+  const db = createDb(config.mysqlUrl, 10, {
+    ...(config.instrument ? { observer: mysqlObserver(metrics, "gateway") } : {}),
+  });
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
   // The HTTP API's reads and counters go through the port on the gateway's own connection.
   const kv = new IoredisKv(redis, keys);
@@ -62,6 +85,10 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const typingGate = new TypingGate(config.typingMinIntervalMs);
   const registry = new GatewayRegistry(redis, keys, config.gatewayTtlSec * 1000);
   const appender = createOrderedRedis(config.redisUrl, `gateway-ingest:${gatewayId}`, log);
+  if (redisSeconds) {
+    instrumentRedis(redis, redisSeconds, "gateway");
+    instrumentRedis(appender, redisSeconds, "ingest");
+  }
   const ingest = new Ingest(appender, keys, config.partitions, gatewayId);
   // It queues nothing, so frames before it is connected would fail: wait for it (briefly).
   await bounded(
@@ -75,20 +102,8 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     ...(await registry.live()).map((g) => g.url),
   ]);
 
-  const metrics = new Registry();
-  metrics.add(new Gauge("im_gateway_connections", "Open WebSocket connections.")).set(() =>
-    hub.size
-  );
-  const framesIn = metrics.add(
-    new Counter("im_gateway_frames_in_total", "Accepted inbound frames."),
-  );
-  const errorsOut = metrics.add(new Counter("im_gateway_error_frames_total", "Error frames sent."));
-  const delivered = metrics.add(
-    new Counter("im_gateway_deliveries_total", "Frames written from results."),
-  );
-  const refused = metrics.add(
-    new Counter("im_gateway_upgrades_refused_total", "Refused upgrades."),
-  );
+  const m = gatewayMetrics(metrics, hopHistogram(metrics), () => hub.size);
+  const userLimit = new UserRateLimiter(redis, keys, config.userRateLimitPerSec);
 
   let draining = false;
   const clientIp = (c: { env: unknown }) =>
@@ -96,6 +111,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   const slots = new IpSlots(config.maxConnsPerIp);
 
   const app = new Hono();
+  app.use(httpMetrics(metrics, config.instrument));
   // Every HTTP error is the documented envelope, also for paths and methods nobody serves.
   app.notFound((c) => c.json({ error: errorBody(ErrorCode.INVALID_REQUEST, "not found") }, 404));
   app.onError((err, c) => {
@@ -103,16 +119,21 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     return c.json({ error: errorBody(ErrorCode.INTERNAL, "internal error") }, 500);
   });
   app.get("/healthz", (c) => c.json({ ok: true, gatewayId }));
-  app.get("/readyz", async (c) => {
-    if (draining) return c.json({ ok: false, draining: true }, 503);
-    try {
-      await Promise.all([redis.ping(), sql`SELECT 1`.execute(db)]);
-      return c.json({ ok: true });
-    } catch {
-      return c.json({ ok: false }, 503);
-    }
+  const readiness = gatewayReadiness({
+    redis,
+    appender,
+    db,
+    draining: () => draining,
+    onError: (dependency, err) => log.warn("readiness probe failed", { dependency, err }),
   });
-  app.get("/metrics", (c) => c.text(metrics.render()));
+  app.get("/readyz", async (c) => {
+    const r = await readiness();
+    return c.json(r, r.ok ? 200 : 503);
+  });
+  app.get(
+    "/metrics",
+    async (c) => c.body(await metrics.scrape(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
+  );
   serveWebApp(app, config.webRoot);
   app.route(
     "/",
@@ -164,9 +185,14 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     log,
     maxFrameBytes: config.maxFrameBytes,
     heartbeatSec: config.heartbeatSec,
-    framesIn,
-    errorsOut,
+    framesIn: m.framesIn,
+    errorsOut: m.errorsOut,
+    rateLimited: { conn: m.rateLimitedConn, user: m.rateLimitedUser },
+    disconnects: m.disconnects,
     gate: (c: Conn, frame: BusinessFrame) => typingGate.check(c, frame),
+    ...(userLimit.enabled ? { userLimit } : {}),
+    ...(config.instrument ? { ingestHop: m.hops.ingest } : {}),
+    ...(tracing.enabled ? { tracing } : {}),
   };
   const upgradeDeps: UpgradeDeps = {
     originAllowlist: config.originAllowlist,
@@ -180,7 +206,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     },
     remoteOf: clientIp,
     onRefused: (reason, ctx) => {
-      refused.inc({ reason });
+      m.refused.one(reason).inc();
       log.warn("upgrade refused", {
         reason,
         remote: clientIp(ctx),
@@ -195,6 +221,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
   };
   app.get("/ws", (c) => {
     if (draining) {
+      m.refused.one("draining").inc();
       return c.json({ error: errorBody(ErrorCode.UNAVAILABLE, "gateway draining") }, 503);
     }
     return upgrade(c, upgradeDeps);
@@ -232,8 +259,33 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     hub,
     log,
     abort.signal,
-    (n) => delivered.inc({}, n),
+    (n) => m.delivered.inc(n),
+    {
+      ...(config.instrument ? { deliver: m.hops.deliver, write: m.hops.write } : {}),
+      ...(tracing.enabled ? { tracing } : {}),
+    },
   );
+  const limiterLoop = userLimit.enabled
+    ? userLimit.run(abort.signal, (err) => log.warn("user rate counts not sent", { err }))
+    : Promise.resolve();
+  let admin: Deno.HttpServer<Deno.NetAddr> | null = null;
+  if (adminToken) {
+    const api = adminApi({
+      token: adminToken,
+      db,
+      kv,
+      redis,
+      keys,
+      config,
+      log,
+      audit: createLogger("info", { proc: "gateway", gatewayId }),
+      remoteOf: clientIp,
+    });
+    admin = Deno.serve(
+      { hostname: config.adminHost, port: config.adminPort, onListen: () => {} },
+      api.fetch,
+    );
+  }
   const announce = () =>
     registry.announce({ gatewayId, url: wsUrl, conns: hub.size }).catch((err) =>
       log.warn("registry heartbeat failed", { err })
@@ -248,7 +300,7 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     setInterval(() => hub.sweep(config.idleTimeoutSec * 1000), 1000),
     setInterval(() => registry.prune().catch(() => {}), 30_000),
   ];
-  log.info("gateway started", { port, wsUrl });
+  log.info("gateway started", { port, wsUrl, adminPort: admin?.addr.port });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -257,6 +309,8 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     wsUrl,
     hub,
     app,
+    metrics,
+    ...(admin ? { adminPort: admin.addr.port } : {}),
     stop() {
       // Each step is bounded: with Redis or MySQL down, a shutdown still ends.
       stopping ??= (async () => {
@@ -269,6 +323,8 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
         abort.abort();
         reader.disconnect();
         await bounded(readerLoop, STEP_MS);
+        await bounded(limiterLoop, STEP_MS);
+        if (admin) await bounded(admin.shutdown(), STEP_MS);
         await bounded(server.shutdown(), STEP_MS);
         argon2.close();
         await bounded(db.destroy(), STEP_MS);

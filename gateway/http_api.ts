@@ -14,7 +14,9 @@ import { createDb } from "@im/shared/db";
 import { Keys } from "@im/shared/keys";
 import { createKv, kvKind, type KvStore } from "@im/shared/kv";
 import type { Logger } from "@im/shared/log";
-import { Counter, Registry } from "@im/shared/metrics";
+import { PROMETHEUS_CONTENT_TYPE, Registry } from "@im/shared/metrics";
+import { addProcessMetrics, mysqlObserver } from "@im/shared/telemetry";
+import { httpMetrics } from "./metrics.ts";
 import { CloseCode } from "@im/protocol";
 import { sql } from "kysely";
 import { Argon2Pool } from "./auth/argon2_pool.ts";
@@ -48,23 +50,20 @@ export function startHttpApi(config: Config, baseLog: Logger): RunningHttpApi {
   const log = baseLog.child({ proc: "http-api" });
   const keys = new Keys(config.keyPrefix);
   const kv = createKv(config, keys, "http-api");
-  const db = createDb(config.mysqlUrl);
+  const metrics = new Registry();
+  addProcessMetrics(metrics, { service: "http-api", revision: config.buildRevision });
+  const db = createDb(config.mysqlUrl, 10, {
+    ...(config.instrument ? { observer: mysqlObserver(metrics, "http-api") } : {}),
+  });
   const argon2 = new Argon2Pool();
   const gatewayTtlMs = config.gatewayTtlSec * 1000;
 
-  const metrics = new Registry();
-  const responses = metrics.add(
-    new Counter("im_http_responses_total", "HTTP API responses by status class."),
-  );
   let draining = false;
   const clientIp = (c: { env: unknown }) =>
     (c.env as Deno.ServeHandlerInfo<Deno.NetAddr> | undefined)?.remoteAddr?.hostname ?? "unknown";
 
   const app = new Hono();
-  app.use(async (c, next) => {
-    await next();
-    responses.inc({ status: `${Math.floor(c.res.status / 100)}xx` });
-  });
+  app.use(httpMetrics(metrics, config.instrument));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => {
     if (draining) return c.json({ ok: false, draining: true }, 503);
@@ -75,7 +74,10 @@ export function startHttpApi(config: Config, baseLog: Logger): RunningHttpApi {
       return c.json({ ok: false }, 503);
     }
   });
-  app.get("/metrics", (c) => c.text(metrics.render()));
+  app.get(
+    "/metrics",
+    async (c) => c.body(await metrics.scrape(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
+  );
   app.route(
     "/",
     authRoutes({

@@ -20,14 +20,20 @@ export class Ingest {
     private readonly gatewayId: string,
   ) {}
 
-  async submit(conn: Conn, frame: BusinessFrame, traceparent?: string): Promise<void> {
+  /** `receivedAt`: when the frame arrived (epoch ms); default now. */
+  async submit(
+    conn: Conn,
+    frame: BusinessFrame,
+    traceparent?: string,
+    receivedAt = Date.now(),
+  ): Promise<void> {
     const env: Envelope = {
       frame,
       userId: conn.userId,
       deviceId: conn.deviceId,
       connId: conn.connId,
       gatewayId: this.gatewayId,
-      receivedAt: Date.now(),
+      receivedAt,
       ...(traceparent ? { traceparent } : {}),
     };
     const target = targetOf(frame, conn.userId, this.keys, this.partitions);

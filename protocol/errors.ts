@@ -24,6 +24,11 @@ export const ErrorCode = {
   TOO_MANY_CONNECTIONS: 2010,
   TOO_MANY_CONNECTIONS_PER_IP: 2011,
   REQUEST_TIMEOUT: 2012,
+  // 21xx: operators (admin API) and what they impose on accounts
+  /** The admin API's operator credential is missing or wrong. */
+  ADMIN_UNAUTHORIZED: 2101,
+  /** The account is banned: login and refresh are refused (403), and its tokens stop working. */
+  USER_BANNED: 2102,
   // 3xxx: messaging rules
   NO_SUCH_USER: 3001,
   SELF_MESSAGE: 3002,

@@ -40,8 +40,11 @@ Deno.test({
     const { srh, "http-api": api } = services;
     assert.ok(srh && api, Object.keys(services).join(","));
     for (const [name, s] of Object.entries(services)) {
+      const observability = ["prometheus", "grafana", "jaeger"].includes(name);
       const expected = ["srh", "http-api"].includes(name)
         ? ["http-only"]
+        : observability
+        ? ["observability"] // their own profile (scripts/observability_test.ts)
         : name === "turn"
         ? ["turn"]
         : undefined;

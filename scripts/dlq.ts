@@ -1,72 +1,16 @@
 /**
  * Dead-letter inspection and replay.
  *   deno task dlq list [--count N]        the newest dead letters: id, partition, reason, frame type
- *   deno task dlq replay <dlq-id>...       puts each entry's envelope back on its partition stream
- *                                          and removes it from the dead-letter stream
+ *   deno task dlq replay <dlq-id>...       puts each entry's envelope back on the stream it died
+ *                                          on and removes it from the dead-letter stream
  * Replay is safe to repeat: handlers are idempotent (a message resend returns its original ack).
  */
 import { ConfigError, loadConfig } from "@im/shared/config";
 import { Keys } from "@im/shared/keys";
-import { createRedis, type Redis } from "@im/shared/redis";
+import { createRedis, listDeadLetters, replayDeadLetters } from "@im/shared/redis";
 
-export interface DeadLetter {
-  id: string;
-  partition: number;
-  entry: string;
-  reason: string;
-  deliveries: number;
-  at: number;
-  type: string | null;
-  envelope: string | null;
-}
-
-function toDeadLetter([id, fields]: [string, string[]]): DeadLetter {
-  const f = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i], fields[i + 1]);
-  const envelope = f.get("e") ?? null;
-  let type: string | null = null;
-  try {
-    type = envelope ? JSON.parse(envelope)?.frame?.type ?? null : null;
-  } catch {
-    type = null;
-  }
-  return {
-    id,
-    partition: Number(f.get("partition")),
-    entry: f.get("entry") ?? "",
-    reason: f.get("reason") ?? "",
-    deliveries: Number(f.get("deliveries") ?? 0),
-    at: Number(f.get("at") ?? 0),
-    type,
-    envelope,
-  };
-}
-
-export async function listDeadLetters(redis: Redis, keys: Keys, count = 50): Promise<DeadLetter[]> {
-  const rows = await redis.xrevrange(keys.deadLetters(), "+", "-", "COUNT", count);
-  return rows.map(toDeadLetter);
-}
-
-/** Replays the named dead letters; returns the ids replayed (undecodable ones are left). */
-export async function replayDeadLetters(
-  redis: Redis,
-  keys: Keys,
-  ids: string[],
-): Promise<string[]> {
-  const done: string[] = [];
-  for (const id of ids) {
-    const [row] = await redis.xrange(keys.deadLetters(), id, id);
-    if (!row) continue;
-    const dl = toDeadLetter(row);
-    if (!dl.envelope || !Number.isInteger(dl.partition)) continue;
-    await redis.multi()
-      .xadd(keys.partition(dl.partition), "*", "e", dl.envelope)
-      .xdel(keys.deadLetters(), id)
-      .exec();
-    done.push(id);
-  }
-  return done;
-}
+// The admin API reads and replays through the same functions (shared/redis/dead_letters.ts).
+export { type DeadLetter, listDeadLetters, replayDeadLetters } from "@im/shared/redis";
 
 if (import.meta.main) {
   try {

@@ -91,6 +91,14 @@ export class Keys {
   unwatched(conversationId: string, userId: string): string {
     return `${this.prefix}{${conversationId}}:gone:${userId}`;
   }
+  /** Frames a user sent in one rate-limit window (all gateways add to it); PX two windows. */
+  userFrames(userId: string, window: number): string {
+    return `${this.prefix}{u${userId}}:frames:${window}`;
+  }
+  /** Marks a banned user ("1"); no expiry: set and removed by the admin API with the MySQL row. */
+  bannedUser(userId: string): string {
+    return `${this.prefix}{u${userId}}:banned`;
+  }
   /** Marks a revoked session (refresh family); PX access-token TTL, checked before every upgrade. */
   revokedSession(sessionId: string): string {
     return `${this.prefix}revoked:${sessionId}`;

@@ -53,6 +53,8 @@ export interface Committed {
 
 export class BatchProcessor {
   readonly knownUsers = new BoundedSet(100_000);
+  /** Called with each handler run's type and seconds (the per-handler latency metric). */
+  onHandler: (type: string, seconds: number) => void = () => {};
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -132,8 +134,11 @@ export class BatchProcessor {
       const { runs, unknown } = runsByType(all, this.handlers);
       for (const e of unknown) ctx.reject(e, unknownType(e.env.frame.type));
       for (const run of runs) {
-        const route = this.handlers[run[0].env.frame.type as keyof TxHandlers];
+        const type = run[0].env.frame.type;
+        const route = this.handlers[type as keyof TxHandlers];
+        const started = performance.now();
         await (route.run as TxHandler<BusinessType>)(ctx, run);
+        this.onHandler(type, (performance.now() - started) / 1000);
       }
     });
     return { batches, outbox, processed: all.length, rejected };

@@ -8,6 +8,8 @@ import type { ServerFrame } from "@im/protocol";
 export interface ConnTarget {
   gatewayId: string;
   connId: string;
+  /** The trace the frame belongs to (an envelope passed as the target carries its own). */
+  traceparent?: string;
 }
 
 /** A delivery that must be acked by each device it reaches, or it is pushed again later. */
@@ -25,6 +27,8 @@ export interface UserOptions {
   retry?: RetryRef;
   /** Sent to this user's devices when no device of the other users was reached. */
   ifNoneReached?: { userId: string; frame: ServerFrame };
+  /** The trace of the entry that caused it (its envelope's `traceparent`). */
+  traceparent?: string;
 }
 
 export interface UserEmit {
@@ -33,6 +37,7 @@ export interface UserEmit {
   exceptConnId?: string;
   retry?: RetryRef;
   ifNoneReached?: { userId: string; frame: string };
+  traceparent?: string;
 }
 
 /**
@@ -80,13 +85,18 @@ export class Outbox {
   readonly deviceAcks: DeviceAck[] = [];
   readonly watchers: WatcherEmit[] = [];
   readonly watchOps: WatchOp[] = [];
+  /** Codes of the error frames queued (counted by code once published). */
+  readonly errorCodes: number[] = [];
 
   toConn(target: ConnTarget, frame: ServerFrame): void {
-    this.conns.push({
+    if (frame.type === "error") this.errorCodes.push(frame.data.code);
+    const item: ConnTarget & { frame: string } = {
       gatewayId: target.gatewayId,
       connId: target.connId,
       frame: JSON.stringify(frame),
-    });
+    };
+    if (target.traceparent) item.traceparent = target.traceparent;
+    this.conns.push(item);
   }
 
   /** The same frame to many connections (presence watchers), serialized once. */
@@ -151,6 +161,7 @@ export class Outbox {
     this.deviceAcks.push(...other.deviceAcks);
     this.watchers.push(...other.watchers);
     this.watchOps.push(...other.watchOps);
+    this.errorCodes.push(...other.errorCodes);
   }
 
   get empty(): boolean {

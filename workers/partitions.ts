@@ -52,6 +52,22 @@ export class PartitionManager {
 
   /** When this worker's own heartbeat last reached the registry. */
   #beatAt = 0;
+  /** The live set as last read (health and metrics show what it assigns here). */
+  #lastLive: string[] = [];
+
+  /** Partitions the last-read live set assigns to this worker, held or not. */
+  desired(): number[] {
+    const out: number[] = [];
+    for (let p = 0; p < this.partitions; p++) {
+      if (desiredOwner(p, this.#lastLive) === this.workerId) out.push(p);
+    }
+    return out;
+  }
+
+  /** How many workers the last read of the registry found live. */
+  liveCount(): number {
+    return this.#lastLive.length;
+  }
 
   /**
    * False once our own heartbeat is older than WORKER_DEAD_MS: others may have taken our
@@ -86,7 +102,8 @@ export class PartitionManager {
       .zremrangebyscore(key, "-inf", since - 60_000)
       .zrangebyscore(key, since, "+inf")
       .exec() as [[null, number], [null, string[]]];
-    return live[1].includes(this.workerId) ? live[1] : [...live[1], this.workerId];
+    this.#lastLive = live[1].includes(this.workerId) ? live[1] : [...live[1], this.workerId];
+    return this.#lastLive;
   }
 
   /** Renews every held lease; drops (and reports) the ones that were lost. */

@@ -6,7 +6,7 @@
  */
 import type { Redis, Route, RouteStore } from "@im/shared/redis";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
-import { deliverLine, encodeRepush, encodeResults, RESULT_FIELD } from "@im/shared/wire";
+import { deliverLine, encodeRepush, encodeResultFields } from "@im/shared/wire";
 import type { Outbox } from "./outbox.ts";
 import { Watchers } from "./watchers.ts";
 
@@ -24,8 +24,16 @@ export interface AckSet {
   ids: string[];
 }
 
+/** What a gateway's entry of one publish holds: its lines and their trace contexts. */
+interface GatewayLines {
+  lines: string[];
+  traces: Array<string | undefined> | null;
+}
+
 export class Publisher {
   readonly #watchers: Watchers;
+  /** Called with the codes of the error frames each publish wrote (metrics). */
+  onErrors: (codes: number[]) => void = () => {};
 
   constructor(
     private readonly redis: Redis,
@@ -41,42 +49,53 @@ export class Publisher {
 
   /** Returns the number of socket deliveries written. */
   async publish(outbox: Outbox, acks: AckSet[] = []): Promise<number> {
-    const lines = new Map<string, string[]>(); // gatewayId -> lines
-    const add = (gw: string, line: string) => {
-      const l = lines.get(gw);
-      if (l) l.push(line);
-      else lines.set(gw, [line]);
+    const lines = new Map<string, GatewayLines>();
+    const add = (gw: string, line: string, traceparent?: string) => {
+      let g = lines.get(gw);
+      if (!g) lines.set(gw, g = { lines: [], traces: null });
+      // Trace contexts are kept only once some line of the entry has one.
+      if (traceparent && !g.traces) g.traces = g.lines.map(() => undefined);
+      g.lines.push(line);
+      g.traces?.push(traceparent);
     };
     let deliveries = 0;
     // Runs of one frame to many connections (presence watchers) become one line per gateway:
     // only consecutive entries to different connections merge, so each connection's frames keep
     // their order and count.
-    const runs = new Map<string, { frame: string; connIds: string[]; seen: Set<string> }>();
+    const runs = new Map<
+      string,
+      { frame: string; connIds: string[]; seen: Set<string>; traceparent?: string }
+    >();
     const flush = (gw: string) => {
       const r = runs.get(gw);
-      if (r) add(gw, deliverLine(r.connIds, r.frame));
+      if (r) add(gw, deliverLine(r.connIds, r.frame), r.traceparent);
       runs.delete(gw);
     };
     for (const c of outbox.conns) {
       const r = runs.get(c.gatewayId);
-      if (r && r.frame === c.frame && !r.seen.has(c.connId)) {
+      if (r && r.frame === c.frame && r.traceparent === c.traceparent && !r.seen.has(c.connId)) {
         r.connIds.push(c.connId);
         r.seen.add(c.connId);
       } else {
         flush(c.gatewayId);
-        runs.set(c.gatewayId, { frame: c.frame, connIds: [c.connId], seen: new Set([c.connId]) });
+        runs.set(c.gatewayId, {
+          frame: c.frame,
+          connIds: [c.connId],
+          seen: new Set([c.connId]),
+          traceparent: c.traceparent,
+        });
       }
       deliveries++;
     }
     for (const gw of [...runs.keys()]) flush(gw);
-    const emit = (frame: string, reached: Route[]) => {
+    const emit = (frame: string, reached: Route[], traceparent?: string) => {
       const byGateway = new Map<string, string[]>();
       for (const r of reached) {
         const conns = byGateway.get(r.gatewayId);
         if (conns) conns.push(r.connId);
         else byGateway.set(r.gatewayId, [r.connId]);
       }
-      for (const [gw, conns] of byGateway) add(gw, deliverLine(conns, frame));
+      for (const [gw, conns] of byGateway) add(gw, deliverLine(conns, frame), traceparent);
       deliveries += reached.length;
     };
     if (outbox.watchOps.length || outbox.watchers.length) {
@@ -101,7 +120,7 @@ export class Publisher {
             if (userId !== u.ifNoneReached?.userId) othersReached++;
           }
         }
-        emit(u.frame, reached);
+        emit(u.frame, reached, u.traceparent);
         if (u.retry && this.retryDelaysMs.length) {
           const { conversationId, seq, msgId, partition } = u.retry;
           const args = retries.get(partition) ?? [];
@@ -113,14 +132,21 @@ export class Publisher {
           retries.set(partition, args);
         }
         if (u.ifNoneReached && othersReached === 0) {
-          emit(u.ifNoneReached.frame, routes.get(u.ifNoneReached.userId) ?? []);
+          emit(u.ifNoneReached.frame, routes.get(u.ifNoneReached.userId) ?? [], u.traceparent);
         }
       }
     }
     const pipe = this.redis.pipeline();
-    for (const [gw, l] of lines) {
+    for (const [gw, g] of lines) {
       const key = this.keys.gateway(gw);
-      pipe.xadd(key, "MAXLEN", "~", this.maxLen, "*", RESULT_FIELD, encodeResults(l));
+      pipe.xadd(
+        key,
+        "MAXLEN",
+        "~",
+        this.maxLen,
+        "*",
+        ...encodeResultFields(g.lines, g.traces ?? []),
+      );
       pipe.pexpire(key, 600_000);
     }
     for (const a of outbox.deviceAcks) {
@@ -141,6 +167,7 @@ export class Publisher {
       const failed = res?.find(([err]) => err);
       if (failed) throw failed[0];
     }
+    if (outbox.errorCodes.length) this.onErrors(outbox.errorCodes);
     return deliveries;
   }
 }

@@ -16,6 +16,9 @@ import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
 export class RetryScheduler {
+  /** Called once per re-push sent, with its attempt (1 = the first re-push). */
+  onRepush: (attempt: number) => void = () => {};
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -56,11 +59,15 @@ export class RetryScheduler {
     const refs = await refsFor(this.db, messages.values()); // reply quotes
 
     const outbox = new Outbox();
+    const attempts: number[] = [];
     const next = this.redis.pipeline();
     for (const [p, d] of open) {
       const route = routes.get(d.userId)?.find((r) => r.deviceId === d.deviceId);
       const m = messages.get(d.msgId);
-      if (route && m) outbox.toConn(route, { type: "msg.new", data: toView(m, { refs }) });
+      if (route && m) {
+        outbox.toConn(route, { type: "msg.new", data: toView(m, { refs }) });
+        attempts.push(d.attempt + 1);
+      }
       const nextAttempt = d.attempt + 1;
       if (m && nextAttempt < this.offsetsMs.length) {
         const wait = this.offsetsMs[nextAttempt] - this.offsetsMs[d.attempt];
@@ -73,6 +80,7 @@ export class RetryScheduler {
       }
     }
     await this.publisher.publish(outbox);
+    for (const a of attempts) this.onRepush(a);
     for (const [p, d] of due) next.zrem(this.keys.retrySchedule(p), d.member);
     await next.exec();
     return outbox.conns.length;

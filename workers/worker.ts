@@ -7,8 +7,16 @@ import type { Config } from "@im/shared/config";
 import { createDb } from "@im/shared/db";
 import { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
-import { Counter, Gauge, Histogram, Registry } from "@im/shared/metrics";
+import { Counter, Gauge, PROMETHEUS_CONTENT_TYPE, Registry } from "@im/shared/metrics";
 import { createBlockingRedis, createRedis, RouteStore } from "@im/shared/redis";
+import {
+  addProcessMetrics,
+  instrumentRedis,
+  mysqlObserver,
+  redisLatency,
+  Tracing,
+  withTraceIds,
+} from "@im/shared/telemetry";
 import { sql } from "kysely";
 import { bounded } from "@im/shared/shutdown";
 import { BatchProcessor } from "./batch.ts";
@@ -17,6 +25,9 @@ import { EphemeralLane } from "./consumer/ephemeral.ts";
 import { ensureGroups } from "./consumer/groups.ts";
 import { Consumer } from "./consumer/loop.ts";
 import { ReadLane } from "./consumer/reads.ts";
+import { TxTiming } from "./consumer/timing.ts";
+import { workerHealth } from "./health.ts";
+import { streamGauges, workerMetrics } from "./metrics.ts";
 import { handlers } from "./domains/mod.ts";
 import { indexFor, SearchIndexer } from "./domains/search/mod.ts";
 import { IdSource } from "./snowflake_lease.ts";
@@ -41,9 +52,14 @@ const STEP_MS = 2000;
 export async function startWorker(config: Config, baseLog: Logger): Promise<RunningWorker> {
   const workerId = `w-${crypto.randomUUID().slice(0, 12)}`;
   parseIceServers(config.iceServers); // a bad ICE_SERVERS stops the start, not the first call
-  const log = baseLog.child({ workerId });
+  const tracing = new Tracing(config.otelDeno, config.traceSamplePercent);
+  const log = (tracing.enabled ? withTraceIds(baseLog) : baseLog).child({ workerId });
   const keys = new Keys(config.keyPrefix);
+  const registry = new Registry();
+  addProcessMetrics(registry, { service: "worker", revision: config.buildRevision });
+  const metrics = workerMetrics(registry, config, handlers);
   const redis = createRedis(config.redisUrl, `worker:${workerId}`, log);
+  if (config.instrument) instrumentRedis(redis, redisLatency(registry), "worker");
   // One connection per blocking reader loop (each lane blocks on its own stream).
   const reader = createBlockingRedis(config.redisUrl, `worker-reader:${workerId}`, log);
   const readsReader = createBlockingRedis(config.redisUrl, `worker-reads:${workerId}`, log);
@@ -55,34 +71,8 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const db = createDb(config.mysqlUrl, 10, {
     isolation: "READ COMMITTED",
     lockTimeoutSec: config.leaseTtlMs / 1000,
+    ...(config.instrument ? { observer: mysqlObserver(registry, "worker") } : {}),
   });
-
-  const registry = new Registry();
-  const metrics = {
-    processed: registry.add(
-      new Counter("im_worker_entries_processed_total", "Stream entries processed, by lane."),
-    ),
-    deadLetters: registry.add(
-      new Counter("im_dead_letters_total", "Entries moved to the dead-letter stream."),
-    ),
-    repushes: registry.add(
-      new Counter("im_worker_repushes_total", "Deliveries pushed again for want of a device ack."),
-    ),
-    failures: registry.add(
-      new Counter("im_worker_batch_failures_total", "Batches that failed transiently."),
-    ),
-    batchSeconds: registry.add(
-      new Histogram("im_worker_batch_seconds", "Batch commit+publish time.", [
-        0.005,
-        0.01,
-        0.025,
-        0.05,
-        0.1,
-        0.25,
-        1,
-      ]),
-    ),
-  };
 
   const ids = new IdSource(redis, keys, workerId, config.leaseTtlMs, log);
   await ids.acquire();
@@ -100,11 +90,26 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   registry.add(new Gauge("im_worker_partitions_owned", "Partitions this worker holds.")).set(() =>
     manager.owned().size
   );
+  registry.add(
+    new Gauge(
+      "im_worker_partitions_desired",
+      "Partitions the live set assigns to this worker (more than owned: waiting for a holder to let go).",
+    ),
+  ).set(() => manager.desired().length);
+  const readStreams = streamGauges(registry, redis, keys, config.partitions);
+  registry.collector(() => readStreams(Date.now() - deadMs));
   const routes = new RouteStore(redis, keys, config.routeTtlSec * 1000);
   const offsetsMs = config.retryScheduleSec.map((s) => Number(s) * 1000);
   const publisher = new Publisher(redis, keys, routes, config.resultMaxLen, offsetsMs);
+  publisher.onErrors = (codes) => {
+    for (const c of codes) metrics.errors.one(String(c)).inc();
+  };
   const retry = new RetryScheduler(redis, keys, routes, db, publisher, offsetsMs);
+  retry.onRepush = (attempt) => metrics.repushes.one(String(attempt)).inc();
   const processor = new BatchProcessor(db, handlers.tx, publisher, config, () => ids.next());
+  const handlerTime = (lane: string) => (type: string, seconds: number) =>
+    metrics.handlerSeconds.labels(lane, type).observe(seconds);
+  if (config.instrument) processor.onHandler = handlerTime("tx");
   const deadLetters = new DeadLetters({
     redis,
     keys,
@@ -126,6 +131,9 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     deadLetters,
     retry,
     metrics,
+    ...(config.instrument || tracing.enabled
+      ? { timing: new TxTiming(metrics.txHops, tracing.enabled ? tracing : null) }
+      : {}),
     raiseFence: (p, fence) => raiseFence(db, p, fence),
     ping,
   });
@@ -142,6 +150,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     log,
     processed: metrics.processed,
     ping,
+    ...(config.instrument ? { onHandler: handlerTime("read") } : {}),
   });
   const ephemeral = new EphemeralLane({
     reader: ephemeralReader,
@@ -156,6 +165,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     config,
     log,
     processed: metrics.processed,
+    ...(config.instrument ? { onHandler: handlerTime("ephemeral") } : {}),
   });
   const realtime = new RealtimeLoop({ redis, keys, routes, db, config, publisher, workerId, log });
   await ensureGroups(redis, keys, config.partitions);
@@ -193,22 +203,26 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
     realtime.run(abort.signal),
   ]);
 
+  const readiness = workerHealth({
+    redis,
+    db,
+    manager,
+    keys,
+    partitions: config.partitions,
+    onError: (dependency, err) => log.warn("readiness probe failed", { dependency, err }),
+  });
   const server = Deno.serve(
     { hostname: config.host, port: config.workerPort, onListen: () => {} },
     async (req) => {
       const path = new URL(req.url).pathname;
       if (path === "/healthz") return Response.json({ ok: true, workerId });
       if (path === "/readyz") {
-        try {
-          await Promise.all([redis.ping(), sql`SELECT 1`.execute(db)]);
-          return Response.json({ ok: true, partitions: [...manager.owned().keys()] });
-        } catch {
-          return Response.json({ ok: false }, { status: 503 });
-        }
+        const r = await readiness();
+        return Response.json(r, { status: r.ok ? 200 : 503 });
       }
       if (path === "/metrics") {
-        return new Response(registry.render(), {
-          headers: { "content-type": "text/plain; version=0.0.4" },
+        return new Response(await registry.scrape(), {
+          headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
         });
       }
       return new Response("not found", { status: 404 });

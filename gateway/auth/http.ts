@@ -71,7 +71,12 @@ export async function authenticate(
     if (e instanceof InvalidTokenError) return null;
     throw e;
   }
-  return (await isSessionRevoked(deps.kv, claims.sessionId)) ? null : claims;
+  // One round trip with auto-pipelining: a banned user's tokens die with the ban.
+  const [revoked, banned] = await Promise.all([
+    isSessionRevoked(deps.kv, claims.sessionId),
+    deps.kv.isUserBanned(claims.userId),
+  ]);
+  return revoked || banned ? null : claims;
 }
 
 const CLAIMS = "im.claims";

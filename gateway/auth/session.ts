@@ -3,6 +3,7 @@ import type { Context, Handler } from "hono";
 import { ErrorCode, literal, object, optional, PLATFORMS, str } from "@im/protocol";
 import { PermanentError } from "@im/shared/errors";
 import type { AuthDeps } from "./deps.ts";
+import { isBanned } from "./bans.ts";
 import { authenticate, bearerToken, jsonError, readBody } from "./http.ts";
 import { burnVerify, isValidUsername, verifyPassword } from "./passwords.ts";
 import { type IssuedRefresh, revokeFamily, rotateRefresh } from "./refresh.ts";
@@ -26,6 +27,11 @@ const LoginBody = object({
 const RefreshBody = object({ refreshToken: str({ min: 1, max: 256 }), avoidGateway });
 
 type Gateway = { gatewayId: string; url: string };
+
+function banned(c: Context, deps: AuthDeps, userId: string, ip: string): Response {
+  deps.log.warn("banned user refused", { userId, ip, path: c.req.path });
+  return jsonError(c, 403, ErrorCode.USER_BANNED, "this account is banned");
+}
 
 const unavailable = (c: Context) =>
   jsonError(c, 503, ErrorCode.UNAVAILABLE, "no gateway is available; retry later");
@@ -78,6 +84,8 @@ export function login(deps: AuthDeps, throttle: LoginThrottle): Handler {
       return jsonError(c, 401, ErrorCode.INVALID_CREDENTIALS, "invalid username or password");
     }
     await throttle.succeed(username, ip);
+    // Told only to whoever knows the password: a ban is not an oracle for the account's existence.
+    if (await isBanned(deps.db, user.userId)) return banned(c, deps, user.userId, ip);
     const gw = await deps.pickGateway(body.value.avoidGateway);
     if (!gw) return unavailable(c);
     const deviceId = body.value.deviceId ?? crypto.randomUUID();
@@ -133,6 +141,10 @@ export function refresh(deps: AuthDeps): Handler {
     if (!user) {
       await revokeFamily(deps.db, familyId, now);
       return rejected();
+    }
+    if (await isBanned(deps.db, userId)) {
+      await revokeFamily(deps.db, familyId, now);
+      return banned(c, deps, userId, ip);
     }
     await touchDevice(deps.db, userId, deviceId, now);
     return sessionResponse(c, deps, { ...user, deviceId, refresh: outcome.next, gw });

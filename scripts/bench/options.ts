@@ -37,6 +37,8 @@ export interface BenchOptions {
   historyConns: number;
   /** Ephemeral-lane probe: typing frames per second in total (0: none; typing mode: 1000). */
   typingRate: number;
+  /** A Prometheus file_sd file to write the run's gateway and worker targets to (null: none). */
+  promTargets: string | null;
 }
 
 export const DEFAULTS: BenchOptions = {
@@ -65,6 +67,7 @@ export const DEFAULTS: BenchOptions = {
   historyRate: 0,
   historyConns: 4,
   typingRate: 0,
+  promTargets: null,
 };
 
 export const USAGE = `deno task bench [options]
@@ -91,6 +94,8 @@ export const USAGE = `deno task bench [options]
   --profile DIR    run gateway and worker with --cpu-prof into DIR and summarize
   --floor FILE     a floor report to compare this e2e run against
   --out FILE       JSON report (default bench-results/<mode>-<time>.json)
+  --prom-targets FILE  write the run's /metrics endpoints as Prometheus file_sd targets
+                   (deploy/observability/compose.bench.yml scrapes them into Grafana)
   --log-level L    gateway/worker log level (default warn)
   --gateway-v8-flags F  V8 flags for the gateways only, e.g. --optimize-for-size`;
 
@@ -110,7 +115,7 @@ const numeric =
     Object.assign(o, { [key]: Math.min(max, Math.max(min, num(v, name))) });
 
 const text = (
-  key: "profileDir" | "floorReport" | "out" | "logLevel" | "gatewayV8Flags",
+  key: "profileDir" | "floorReport" | "out" | "logLevel" | "gatewayV8Flags" | "promTargets",
 ): Setter =>
 (o, v) => {
   o[key] = v;
@@ -146,6 +151,7 @@ const FLAGS: Record<string, Setter> = {
   "--out": text("out"),
   "--log-level": text("logLevel"),
   "--gateway-v8-flags": text("gatewayV8Flags"),
+  "--prom-targets": text("promTargets"),
 };
 
 export function parseArgs(args: string[]): ParsedOptions {

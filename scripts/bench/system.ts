@@ -56,6 +56,8 @@ function systemEnv(
     RATE_LIMIT_ABUSE: "1000000",
     // The per-connection typing limit is a policy, not a cost: the typing probe measures the path.
     TYPING_MIN_INTERVAL_MS: "0",
+    // The per-user limit across gateways too (0: off).
+    USER_RATE_LIMIT_PER_SEC: "0",
     // Idle runs hold hundreds of devices per user.
     MAX_DEVICES_PER_USER: "1000000",
     // The bench registers all its users from one address.
@@ -117,6 +119,7 @@ export async function startSystem(run: Run, started: Spawned[]): Promise<System>
   for (const g of gateways) await waitReady(`http://127.0.0.1:${g.port}/readyz`, g.proc);
   await waitReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
   await waitPartitions(workerPort, o.partitions);
+  if (o.promTargets) await writeTargets(o.promTargets, gateways, workerPort);
   return { gateways, worker };
 }
 
@@ -140,6 +143,15 @@ async function startGateway(run: Run, g: number): Promise<Gateway> {
     PUBLIC_WS_URL: `ws://127.0.0.1:${port}/ws`,
   }, `${run.dir}/gateway-${g}.log`);
   return { port, proc };
+}
+
+/** Prometheus file_sd targets of this run, so a Prometheus on the host network scrapes it. */
+async function writeTargets(file: string, gateways: Gateway[], workerPort: number) {
+  const targets = [
+    { targets: gateways.map((g) => `127.0.0.1:${g.port}`), labels: { job: "gateway" } },
+    { targets: [`127.0.0.1:${workerPort}`], labels: { job: "worker" } },
+  ];
+  await Deno.writeTextFile(file, JSON.stringify(targets, null, 2) + "\n");
 }
 
 /** Waits until the worker holds every partition (leases are taken on its first rebalance). */

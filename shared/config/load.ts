@@ -11,6 +11,7 @@ import { gatewayFields } from "./fields/gateway.ts";
 import { mediaFields } from "./fields/media.ts";
 import { groupFields } from "./fields/groups.ts";
 import { messageFields } from "./fields/messages.ts";
+import { opsFields } from "./fields/ops.ts";
 import { processFields } from "./fields/process.ts";
 import { searchFields } from "./fields/search.ts";
 import { storeFields } from "./fields/stores.ts";
@@ -31,6 +32,7 @@ export const CONFIG_FIELDS = {
   ...mediaFields,
   ...groupFields,
   ...realtimeFields,
+  ...opsFields,
 };
 
 type Fields = typeof CONFIG_FIELDS;

@@ -44,6 +44,7 @@ Deno.test("config: secrets are never echoed in problems", () => {
     "JWT_SECRET",
     "MEDIA_S3_SECRET_KEY",
     "TURN_SECRET",
+    "ADMIN_TOKEN",
   ]);
   const table = configTable();
   for (const f of Object.values(CONFIG_FIELDS)) {

@@ -17,6 +17,12 @@ export function splitMysqlUrl(url: string): { server: string; database: string }
   return { server: u.toString(), database };
 }
 
+/** Metrics hooks of a pool: each statement's latency, and the pool to read its sizes from. */
+export interface DbObserver {
+  query(seconds: number, failed: boolean): void;
+  pool(pool: unknown): void;
+}
+
 export interface DbOptions {
   /** Session isolation level of every connection (saves a statement per transaction). */
   isolation?: "READ COMMITTED" | "REPEATABLE READ";
@@ -25,6 +31,7 @@ export interface DbOptions {
    * server aborts it: a worker paused mid-transaction must not hold its rows' locks forever.
    */
   lockTimeoutSec?: number;
+  observer?: DbObserver;
 }
 
 export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}): Db {
@@ -36,7 +43,14 @@ export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}
     charset: "utf8mb4_unicode_ci",
     timezone: "Z",
   });
+  opts.observer?.pool(pool);
+  const observer = opts.observer;
   return new Kysely<Database>({
+    ...(observer
+      ? {
+        log: (e) => observer.query(e.queryDurationMillis / 1000, e.level === "error"),
+      }
+      : {}),
     dialect: new MysqlDialect({
       pool,
       onCreateConnection: async (conn) => {

@@ -17,6 +17,7 @@ import * as m011 from "./migrations/011_mentions.ts";
 import * as m012 from "./migrations/012_inbox.ts";
 import * as m013 from "./migrations/013_rooms.ts";
 import * as m040 from "./migrations/040_presence_settings.ts";
+import * as m060 from "./migrations/060_user_bans.ts";
 
 // Listed statically (not read from disk) so bundles and compiled binaries carry them.
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "032_reactions": m032,
   ...{ "010_groups": m010, "011_mentions": m011, "012_inbox": m012, "013_rooms": m013 },
   "040_presence_settings": m040,
+  "060_user_bans": m060,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(MIGRATIONS) };

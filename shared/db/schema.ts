@@ -202,6 +202,13 @@ export interface PresenceSettingsTable {
   updated_at: Ms;
 }
 
+/** A banned user (admin API): cannot log in, refresh or connect until unbanned. */
+export interface UserBansTable {
+  user_id: BigId;
+  reason: string;
+  banned_at: Ms;
+}
+
 export interface Database extends GroupTables {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -221,4 +228,5 @@ export interface Database extends GroupTables {
   media: MediaTable;
   message_reactions: MessageReactionsTable;
   presence_settings: PresenceSettingsTable;
+  user_bans: UserBansTable;
 }

@@ -49,6 +49,16 @@ export function conformance(name: string, factory: () => Promise<Subject>) {
     assert.equal(await kv.isSessionRevoked("a".repeat(32)), false);
   });
 
+  test("a ban holds until it is lifted, and is the user's alone", async ({ kv }) => {
+    assert.equal(await kv.isUserBanned("41"), false);
+    await kv.setUserBanned("41", true);
+    await kv.setUserBanned("41", true); // banning twice is one ban
+    assert.equal(await kv.isUserBanned("41"), true);
+    assert.equal(await kv.isUserBanned("42"), false);
+    await kv.setUserBanned("41", false);
+    assert.equal(await kv.isUserBanned("41"), false);
+  });
+
   test("live routes are the unexpired devices of the user", async (s) => {
     const now = Date.now();
     await s.putRoute("7", { deviceId: "phone", gatewayId: "g1", connId: "c1" }, now + 30_000);

@@ -33,6 +33,15 @@ export class IoredisKv implements KvStore {
     await this.redis.set(this.keys.revokedSession(sessionId), "1", "PX", ttlMs);
   }
 
+  async isUserBanned(userId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.bannedUser(userId))) === 1;
+  }
+
+  async setUserBanned(userId: string, banned: boolean): Promise<void> {
+    if (banned) await this.redis.set(this.keys.bannedUser(userId), "1");
+    else await this.redis.del(this.keys.bannedUser(userId));
+  }
+
   async liveRoutes(userId: string): Promise<Route[]> {
     const hash = await this.redis.hgetall(this.keys.routes(userId));
     return liveRoutesOf(pairsOf(hash), this.now());

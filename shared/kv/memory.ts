@@ -9,6 +9,7 @@ import type { KvStore, LiveGateway, SlotVerdict } from "./port.ts";
 
 export class MemoryKv implements KvStore {
   readonly #revoked = new Map<string, number>();
+  readonly #banned = new Set<string>();
   readonly #routes = new Map<string, Map<string, string>>();
   readonly #gateways = new Map<string, { beatMs: number; info: string }>();
   readonly #counters = new Map<string, { n: number; expiresAt: number }>();
@@ -39,6 +40,16 @@ export class MemoryKv implements KvStore {
 
   revokeSession(sessionId: string, ttlMs: number): Promise<void> {
     this.#revoked.set(sessionId, this.now() + ttlMs);
+    return Promise.resolve();
+  }
+
+  isUserBanned(userId: string): Promise<boolean> {
+    return Promise.resolve(this.#banned.has(userId));
+  }
+
+  setUserBanned(userId: string, banned: boolean): Promise<void> {
+    if (banned) this.#banned.add(userId);
+    else this.#banned.delete(userId);
     return Promise.resolve();
   }
 

@@ -27,6 +27,10 @@ export interface KvStore {
   isSessionRevoked(sessionId: string): Promise<boolean>;
   /** Marks the session revoked for `ttlMs` (as long as its access tokens can live). */
   revokeSession(sessionId: string, ttlMs: number): Promise<void>;
+  /** True while the user is banned (the admin API sets it beside the MySQL row). */
+  isUserBanned(userId: string): Promise<boolean>;
+  /** Bans (true) or unbans the user; a ban has no expiry. */
+  setUserBanned(userId: string, banned: boolean): Promise<void>;
   /** The user's device routes that have not expired: online means at least one. */
   liveRoutes(userId: string): Promise<Route[]>;
   /** Gateways that have heartbeated at or after `sinceMs`. */

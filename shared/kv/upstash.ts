@@ -67,6 +67,17 @@ export class UpstashKv implements KvStore {
     });
   }
 
+  isUserBanned(userId: string): Promise<boolean> {
+    return this.#run(async () => (await this.redis.exists(this.keys.bannedUser(userId))) === 1);
+  }
+
+  setUserBanned(userId: string, banned: boolean): Promise<void> {
+    return this.#run(async () => {
+      if (banned) await this.redis.set(this.keys.bannedUser(userId), "1");
+      else await this.redis.del(this.keys.bannedUser(userId));
+    });
+  }
+
   liveRoutes(userId: string): Promise<Route[]> {
     return this.#run(async () => {
       const flat = await this.redis.hgetall(this.keys.routes(userId)) as unknown as string[] | null;

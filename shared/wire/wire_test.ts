@@ -3,13 +3,17 @@ import {
   closeLine,
   decodeEnvelope,
   decodeRepush,
+  decodeResultFields,
   decodeResults,
   deliverLine,
   encodeEnvelope,
   encodeRepush,
+  encodeResultFields,
   encodeResults,
+  entryTimeMs,
   type Envelope,
   ENVELOPE_FIELD,
+  RESULT_FIELD,
 } from "./mod.ts";
 
 Deno.test("wire: result lines round-trip, close reasons cannot break the line format", () => {
@@ -23,6 +27,26 @@ Deno.test("wire: result lines round-trip, close reasons cannot break the line fo
     { kind: "deliver", connIds: ["c1", "c2"], frame },
     { kind: "close", connId: "c3", code: 4101, reason: "replaced by another" },
   ]);
+});
+
+Deno.test("wire: result entries carry one trace context per line, only when some line has one", () => {
+  const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  const lines = [deliverLine(["c1"], "{}"), closeLine("c2", 4100, "x"), deliverLine(["c3"], "[]")];
+  assert.deepEqual(encodeResultFields(lines, [undefined, undefined]), [
+    RESULT_FIELD,
+    encodeResults(lines),
+  ]);
+  const fields = encodeResultFields(lines, [undefined, tp, tp]);
+  const decoded = decodeResultFields(["other", "v", ...fields])!;
+  assert.deepEqual([...decodeResults(decoded.payload, decoded.traces)], [
+    { kind: "deliver", connIds: ["c1"], frame: "{}" },
+    { kind: "close", connId: "c2", code: 4100, reason: "x", traceparent: tp },
+    { kind: "deliver", connIds: ["c3"], frame: "[]", traceparent: tp },
+  ]);
+  // An entry from an older writer: no trace field, lines as before.
+  assert.deepEqual(decodeResultFields([RESULT_FIELD, "p"]), { payload: "p", traces: null });
+  assert.equal(decodeResultFields(["x", "y"]), null);
+  assert.equal(entryTimeMs("1796163840026-3"), 1796163840026);
 });
 
 Deno.test("wire: re-push members round-trip; malformed ones are refused", () => {

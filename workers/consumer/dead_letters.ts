@@ -7,6 +7,7 @@ import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Counter } from "@im/shared/metrics";
 import type { Redis } from "@im/shared/redis";
+import { traceIdOf } from "@im/shared/telemetry";
 import { decodeEntry, internalError, type RawEntry } from "../batch.ts";
 import { responder } from "../context.ts";
 import { Outbox } from "../outbox.ts";
@@ -35,6 +36,7 @@ export class DeadLetters {
     const pipe = this.d.redis.pipeline();
     const outbox = new Outbox();
     const { reject } = responder(outbox);
+    const traceIds: string[] = [];
     for (const [id, fields] of raw) {
       pipe.xadd(
         this.d.keys.deadLetters(),
@@ -58,6 +60,8 @@ export class DeadLetters {
       );
       const e = decodeEntry([id, fields], partition);
       if (e) reject(e, internalError());
+      const traceId = traceIdOf(e?.env.traceparent);
+      if (traceId) traceIds.push(traceId);
     }
     await pipe.exec();
     this.d.counter.inc({ reason }, raw.length);
@@ -65,6 +69,7 @@ export class DeadLetters {
       stream,
       reason,
       entries: raw.map(([id]) => id),
+      ...(traceIds.length ? { traceIds } : {}),
     });
     await this.d.publisher.publish(outbox, [{ stream, ids: raw.map(([id]) => id) }]);
   }

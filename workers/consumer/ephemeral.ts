@@ -39,6 +39,8 @@ export interface EphemeralLaneDeps {
   config: Config;
   log: Logger;
   processed: Counter;
+  /** Called with each handler run's type and seconds (metrics). */
+  onHandler?: (type: string, seconds: number) => void;
 }
 
 export class EphemeralLane {
@@ -84,7 +86,9 @@ export class EphemeralLane {
       const handler = this.d.handlers[type as keyof EphemeralHandlers] as
         | EphemeralHandler<BusinessType>
         | undefined;
+      const started = performance.now();
       if (handler) await this.#run(handler, members, entries, outbox);
+      if (handler) this.d.onHandler?.(type, (performance.now() - started) / 1000);
       else for (const e of entries) responder(outbox).reject(e, unknownType(type));
     }
     await this.d.publisher.publish(outbox);

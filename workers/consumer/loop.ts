@@ -26,13 +26,13 @@ import type { RetryScheduler } from "../retry.ts";
 import { DeadLetters } from "./dead_letters.ts";
 import { reclaimPending } from "./recovery.ts";
 import { sleep } from "./sleep.ts";
+import type { TxTiming } from "./timing.ts";
 import { trimBelowPending } from "./trim.ts";
 
 export interface ConsumerMetrics {
   processed: Counter;
   failures: Counter;
   batchSeconds: Histogram;
-  repushes: Counter;
 }
 
 export interface ConsumerDeps {
@@ -46,6 +46,8 @@ export interface ConsumerDeps {
   deadLetters: DeadLetters;
   retry: RetryScheduler;
   metrics: ConsumerMetrics;
+  /** Hop metrics and spans of each batch (timing.ts); none in tests that do not look. */
+  timing?: TxTiming;
   /** Cheap health probe of the stores: retries wait for it so an outage burns no delivery counts. */
   ping(): Promise<void>;
   /** Raises the committed fence of a partition just acquired, before any of its batches. */
@@ -127,13 +129,16 @@ export class Consumer {
       ...readable.map(() => ">"),
     ) as Array<[string, RawEntry[]]> | null;
     if (!res) return;
+    const readAt = performance.now();
     const byKey = new Map(readable.map((p) => [this.d.keys.partition(p), p]));
     const batches: PartitionBatch[] = [];
     for (const [key, raw] of res) {
       const p = byKey.get(key)!;
       const entries = await this.#decode(p, raw);
       if (entries.length) {
-        batches.push({ stream: key, partition: p, fence: owned.get(p)!, entries });
+        const b = { stream: key, partition: p, fence: owned.get(p)!, entries };
+        this.d.timing?.read(b, readAt);
+        batches.push(b);
       }
     }
     // On failure a lane's partitions are retried one by one, so one partition's trouble stays
@@ -153,8 +158,7 @@ export class Consumer {
       await sleep(RETRY_MS, signal);
       const partitions = [...this.d.manager.owned().keys()].filter((p) => !this.#recovering.has(p));
       try {
-        const n = await this.d.retry.runDue(partitions);
-        if (n) this.d.metrics.repushes.inc({}, n);
+        await this.d.retry.runDue(partitions); // counted by attempt (RetryScheduler.onRepush)
         await this.#trim(partitions);
       } catch (err) {
         if (!signal.aborted) this.d.log.warn("re-push or trim failed; will try again", { err });
@@ -171,10 +175,15 @@ export class Consumer {
     const started = performance.now();
     try {
       const done = await this.d.processor.commit(lane);
+      this.d.timing?.committed(lane);
       this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
       this.#publishing = this.#publishing.then(() => this.#publish(done)).then(
-        () => this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000),
+        () => {
+          this.d.timing?.published(lane);
+          this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
+        },
         (err) => {
+          this.d.timing?.failed(lane, err);
           for (const b of lane) this.#failed(b.partition, err);
         },
       );
@@ -183,6 +192,7 @@ export class Consumer {
         this.d.log.debug("merged batch failed; retrying per partition", { err });
         for (const b of lane) await this.#runLane([b]);
       } else {
+        this.d.timing?.failed(lane, err);
         this.#failed(lane[0].partition, err);
       }
     }
@@ -229,14 +239,18 @@ export class Consumer {
   /** Processes one partition's batch, publish included (no overlap). Returns false on failure. */
   async #runBatch(b: PartitionBatch): Promise<boolean> {
     const started = performance.now();
+    this.d.timing?.read(b, started);
     try {
       await this.#publishing;
       const done = await this.d.processor.commit([b]);
+      this.d.timing?.committed([b]);
       await this.#publish(done);
+      this.d.timing?.published([b]);
       this.d.metrics.processed.inc({ lane: "tx" }, done.processed);
       this.d.metrics.batchSeconds.observe((performance.now() - started) / 1000);
       return true;
     } catch (err) {
+      this.d.timing?.failed([b], err);
       this.#failed(b.partition, err);
       return false;
     }

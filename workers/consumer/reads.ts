@@ -36,6 +36,8 @@ export interface ReadLaneDeps {
   log: Logger;
   processed: Counter;
   ping(): Promise<void>;
+  /** Called with each read's type and handler seconds (metrics). */
+  onHandler?: (type: string, seconds: number) => void;
 }
 
 /** Reads served at once by one worker (each holds a MySQL connection). */
@@ -102,7 +104,9 @@ export class ReadLane {
           reply,
           reject,
         };
+        const started = performance.now();
         await handler(ctx, e);
+        this.d.onHandler?.(e.env.frame.type, (performance.now() - started) / 1000);
       }
     } catch (err) {
       if (!(err instanceof PermanentError)) {

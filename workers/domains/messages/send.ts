@@ -266,6 +266,7 @@ async function emitSent(
     { type: "msg.new", data: view },
     {
       exceptConnId: e.env.connId,
+      traceparent: e.env.traceparent,
       retry: { partition: e.partition, conversationId, seq, msgId },
       // No device of any other member online: the sender learns "stored offline", never "delivered".
       ifNoneReached: {
