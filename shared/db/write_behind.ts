@@ -23,6 +23,12 @@ import type { Exec } from "./connect.ts";
 /** The prefix that marks a statement as "send with the next one". */
 export const LATER = "/*im:later*/ ";
 
+/**
+ * Held text beyond which a `later` is sent at once with what is held (a large group's inbox rows
+ * must not grow one packet towards max_allowed_packet, 16 MiB by default).
+ */
+export const MAX_HELD_BYTES = 1 << 20;
+
 /** Sent statements and round trips of every write-behind connection (tests, metrics). */
 export const writeBehindStats = { statements: 0, roundTrips: 0, held: 0 };
 
@@ -54,6 +60,7 @@ export function enableWriteBehind(conn: QueryConnection): void {
   let inTx = false;
   let heldSql: string[] = [];
   let heldValues: unknown[] = [];
+  let heldBytes = 0;
   conn.query = (sql: unknown, values?: unknown, cb?: unknown) => {
     if (typeof values === "function") [cb, values] = [values, undefined];
     // Anything but Kysely's (sql, values, callback) form goes through untouched.
@@ -63,10 +70,14 @@ export function enableWriteBehind(conn: QueryConnection): void {
     const done = cb as Callback;
     const params = Array.isArray(values) ? values : [];
     const verb = sql.trim().toLowerCase();
-    if (verb === "begin" || (inTx && sql.startsWith(LATER))) {
+    const size = verb === "begin" || (inTx && sql.startsWith(LATER))
+      ? sql.length + params.reduce<number>((n, v) => n + String(v).length, 0)
+      : -1;
+    if (size >= 0 && (verb === "begin" || heldBytes + size <= MAX_HELD_BYTES)) {
       inTx = true;
       heldSql.push(sql);
       heldValues.push(...params);
+      heldBytes += size;
       writeBehindStats.held++;
       queueMicrotask(() => done(null, HELD, undefined));
       return;
@@ -75,6 +86,7 @@ export function enableWriteBehind(conn: QueryConnection): void {
       const wasHolding = heldSql.length > 0 && heldSql[0].trim().toLowerCase() === "begin";
       heldSql = [];
       heldValues = [];
+      heldBytes = 0;
       inTx = false;
       // A transaction whose begin never left has nothing to roll back on the server.
       if (wasHolding) return queueMicrotask(() => done(null, HELD, undefined));
@@ -89,6 +101,7 @@ export function enableWriteBehind(conn: QueryConnection): void {
     const all = [...heldValues, ...params];
     heldSql = [];
     heldValues = [];
+    heldBytes = 0;
     writeBehindStats.statements += n;
     return send(text, all, (err, results, fields) => {
       if (err) return done(err);

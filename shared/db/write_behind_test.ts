@@ -10,7 +10,7 @@ import { loadConfig } from "../config/mod.ts";
 import { uniqueName } from "../testing.ts";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import { ensureDatabase } from "./migrate.ts";
-import { later, writeBehindStats } from "./write_behind.ts";
+import { later, MAX_HELD_BYTES, writeBehindStats } from "./write_behind.ts";
 
 interface T {
   t: { id: number; v: string };
@@ -97,6 +97,23 @@ Deno.test("write-behind: a held write that fails fails the transaction, and none
     assert.equal(writeBehindStats.roundTrips, rt);
     const none = await tOf(plain).selectFrom("t").select("id").where("id", "=", 6).execute();
     assert.deepEqual(none, []);
+  });
+});
+
+Deno.test("write-behind: past MAX_HELD_BYTES held writes go out early, and all of them commit", async () => {
+  await withDb(true, async (db, plain) => {
+    await sql`CREATE TABLE big (id INT PRIMARY KEY, v MEDIUMTEXT NOT NULL)`.execute(db);
+    const chunk = "x".repeat(MAX_HELD_BYTES / 3);
+    const before = writeBehindStats.roundTrips;
+    await db.transaction().execute(async (tx) => {
+      // deno-lint-ignore no-explicit-any
+      const t = tx as any as import("kysely").Kysely<{ big: { id: number; v: string } }>;
+      for (let i = 0; i < 7; i++) await later(tx, t.insertInto("big").values({ id: i, v: chunk }));
+    });
+    assert.ok(writeBehindStats.roundTrips - before >= 3, "sent in several round trips");
+    const n = await sql<{ n: number }>`SELECT COUNT(*) AS n, SUM(LENGTH(v)) AS len FROM big`
+      .execute(plain);
+    assert.equal(Number(n.rows[0].n), 7);
   });
 });
 
