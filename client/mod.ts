@@ -24,6 +24,7 @@ export {
   CloseCode,
   ConnectionError,
   describeClose,
+  describeCode,
   describeError,
   ErrorCode,
   HttpError,
