@@ -92,6 +92,7 @@ export {
   type IceServer,
   type JoinPolicy,
   type JoinRequest,
+  type Limits,
   type Location,
   type MediaKind,
   type MediaRef,
