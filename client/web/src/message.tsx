@@ -7,19 +7,24 @@ import type { Directory } from "./names.ts";
 import { NoticeLine } from "./notice.tsx";
 import { ReadBy } from "./readby.tsx";
 import { callRecordText } from "./call.tsx";
+import { clock } from "./time.ts";
 
 /** The server's default recall window; it has the last word (RECALL_WINDOW). */
 export const RECALL_WINDOW_MS = 2 * 60_000;
 /** The server's default edit window (EDIT_WINDOW_SEC); it has the last word. */
 export const EDIT_WINDOW_MS = 15 * 60_000;
 
-const MARK: Record<MessageStatus, { icon: string; text: string }> = {
+/**
+ * One tick: stored; two: on their device; two and the word "Read": seen. Never colour alone
+ * (colour-blind readers, monochrome screens); the title and aria-label say it in full.
+ */
+const MARK: Record<MessageStatus, { icon: string; label?: string; text: string }> = {
   sending: { icon: "Sending…", text: "Sending" },
-  failed: { icon: "!", text: "Not sent" },
+  failed: { icon: "!", label: "Not sent", text: "Not sent" },
   sent: { icon: "✓", text: "Sent" },
-  offline: { icon: "✓", text: "Stored until they come online" },
+  offline: { icon: "✓", text: "Sent; stored until they come online" },
   delivered: { icon: "✓✓", text: "Delivered" },
-  read: { icon: "✓✓", text: "Read" },
+  read: { icon: "✓✓", label: "Read", text: "Read" },
 };
 
 export function Bubble(props: {
@@ -138,11 +143,8 @@ function Mark(props: { status: MessageStatus }) {
       title={mark.text}
       aria-label={mark.text}
     >
-      {mark.icon}
+      <span aria-hidden="true">{mark.icon}</span>
+      {mark.label && <span class="mark-label" aria-hidden="true">{mark.label}</span>}
     </span>
   );
-}
-
-function clock(t: number): string {
-  return new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
