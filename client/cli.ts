@@ -10,6 +10,7 @@
 import {
   AuthApi,
   describeError,
+  describeMessage,
   directPeer,
   ErrorCode,
   HttpError,
@@ -17,7 +18,6 @@ import {
   markedSnippet,
   type MessageView,
   parseConversationId,
-  type PresenceView,
   type SearchHit,
 } from "./mod.ts";
 import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
@@ -29,14 +29,8 @@ import {
   noticeLine,
 } from "./cli_groups.ts";
 import { Input, parseCliArgs, TTY_LINE_BYTES } from "./cli_input.ts";
-import {
-  cutLineProblem,
-  FailureReporter,
-  messageLine,
-  msgIdOf,
-  Printer,
-  textProblem,
-} from "./cli_messages.ts";
+import { presenceText, wireEvents } from "./cli_events.ts";
+import { cutLineProblem, messageLine, msgIdOf, Printer, textProblem } from "./cli_messages.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
@@ -99,7 +93,13 @@ try {
   });
   const client = new ImClient({ api, session });
   names.set(client.userId, username);
-  wire(client);
+  wireEvents(client, {
+    say,
+    name: (u) => name(client, u),
+    current: () => current,
+    line: (m) => line(client, m),
+    notice: (n) => noticeLine(n, groupCli(client)),
+  });
   wireSocial(cli(client));
   await client.connect();
   say(`logged in as ${username} (${client.userId}) on ${client.gatewayId}. /help for commands.`);
@@ -112,53 +112,6 @@ try {
 }
 await printer.flushed();
 Deno.exit(0);
-
-function wire(client: ImClient) {
-  // Lines that need a name lookup are queued as promises: printed in order all the same.
-  client.on(
-    "message",
-    (m) => say(m.notice ? noticeLine(m.notice, groupCli(client)) : line(client, m)),
-  );
-  client.on("room", (m) => say(name(client, m.from).then((n) => `  [room] ${n}: ${m.body}`)));
-  client.on(
-    "groupRequest",
-    (r) =>
-      say(
-        name(client, r.userId).then((n) => `  ${n} asks to join ${r.conversationId}: ${r.message}`),
-      ),
-  );
-  client.on("ack", ({ message }) => say(`  ✓ stored as #${message.seq} (msgId ${message.msgId})`));
-  client.on("offline", (n) => say(`  ✓ #${n.seq} stored offline: they have no device online`));
-  const named = (userId: string, text: (n: string) => string) =>
-    say(name(client, userId).then(text));
-  client.on("receipt", (r) => {
-    if (r.by === client.userId) return;
-    named(r.by, (n) => `  ${n} has #${r.deliveredSeq}, read up to #${r.readSeq}`);
-  });
-  client.on("recall", (m) => named(m.from, (n) => `  ${n} recalled #${m.seq}`));
-  client.on("edit", (m) => named(m.from, (n) => `  ${n} edited #${m.seq}: ${m.body}`));
-  client.on("reaction", (r) => {
-    named(r.by, (n) => `  ${n} ${r.add ? "reacted" : "took back"} ${r.emoji} on #${r.seq}`);
-  });
-  const failures = new FailureReporter(say);
-  client.on("outbox", (items) => failures.update(items));
-  client.on("typing", (t) => {
-    if (t.conversationId !== current || t.userId === client.userId) return;
-    named(t.userId, (n) => `  ${n} ${t.active ? "is typing…" : "stopped typing"}`);
-  });
-  client.on("presence", (views) => {
-    for (const v of views) named(v.userId, (n) => `  ${n} is ${presenceText(v)}`);
-  });
-  client.on("call", async (c) => {
-    named(c.peer, (n) => `  ${n} is calling (${c.media}); the terminal cannot answer: declined`);
-    await c.reject().catch(() => {});
-  });
-  client.on("state", (s) => {
-    if (s.state === "reconnecting") say(`… connection lost; retrying in ${s.retryInMs} ms`);
-    else if (s.state === "online" && s.attempt === 0) say("… online");
-    else if (s.state === "stopped") say(`… disconnected: ${s.message}`);
-  });
-}
 
 async function repl(client: ImClient) {
   for await (const { text, cut } of input.lines()) {
@@ -189,7 +142,7 @@ async function repl(client: ImClient) {
       } else if (cmd === "/paste") await paste(client);
       else if (cmd === "/list") {
         for (const c of await client.inbox.load()) {
-          const last = c.lastMessage ? ` — ${c.lastMessage.body || "(recalled)"}` : "";
+          const last = c.lastMessage ? ` — ${describeMessage(c.lastMessage)}` : "";
           const who = c.peerId ? await name(client, c.peerId) : c.conversationId;
           const flags = `${c.pinned ? " [pinned]" : ""}${c.muted ? " [muted]" : ""}`;
           say(`${who}${flags}  unread ${c.unread}${c.mentioned ? " @you" : ""}${last}`);
@@ -379,12 +332,6 @@ async function sendFile(client: ImClient, conv: string, path: string | undefined
       if (pct !== shown) say(`  uploading ${pct}%`), shown = pct;
     },
   });
-}
-
-function presenceText(v: PresenceView | undefined): string {
-  if (!v) return "unknown (not watched yet)";
-  if (v.online) return "online";
-  return v.lastSeen ? `offline, last seen ${new Date(v.lastSeen).toLocaleString()}` : "offline";
 }
 
 function say(text: string | Promise<string>) {
