@@ -14,7 +14,7 @@ const DEFAULT_MAX_BODY_CHARS = 5000;
 export function msgIdOf(client: ImClient, current: string | null, arg: string | undefined) {
   if (!arg) throw new Error("which message? give its #seq (as shown) or its msgId");
   const seq = /^#?(\d{1,15})$/.exec(arg)?.[1];
-  if (!seq || (arg.length >= 16 && !arg.startsWith("#"))) return arg;
+  if (!seq) return arg;
   if (!current) throw new Error("open a conversation first: /open <username>");
   const m = client.store.get(current)?.messages.find((m) => m.seq === Number(seq));
   if (!m) throw new Error(`no #${seq} in the open conversation (/older loads earlier ones)`);

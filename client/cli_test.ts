@@ -166,6 +166,10 @@ Deno.test({
       await bob.until(/#4 alice_\S+: \(recalled #3\)/);
       await again.type("/history");
       await again.until(/#3 me: \(recalled\)/);
+      // A msgId (as printed) still names a message.
+      const first = /#1 me: first from alice {2}\(msgId (\d+)\)/.exec(again.out)![1];
+      await again.type(`/recall ${first}`);
+      await again.until(/ {2}recalled #1\n/);
       await again.type("/recall 999");
       await again.until(/no #999 in the open conversation/);
       await again.type("/read");
