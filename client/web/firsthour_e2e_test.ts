@@ -44,6 +44,7 @@ Deno.test({
     const base = processEnv(env, {
       ORIGIN_ALLOWLIST: origin,
       MAX_BODY_CHARS: String(LIMIT),
+      RECALL_WINDOW_SEC: "0", // so no Recall button may show: the app must take it from hello
       // The page's clock moves a day ahead at the end; its session must still look alive.
       REFRESH_TTL_SEC: String(7 * 86400),
     });
@@ -101,6 +102,9 @@ Deno.test({
         assert.equal(await a.getByTestId("msg").count(), 1, "only the text that fits was sent");
         assert.equal(await box.inputValue(), "");
         assert.ok(await count.isHidden());
+        // The recall window is the server's too: 0 here, so no Recall; editing stays (900 s).
+        assert.equal(await mine.getByRole("button", { name: "Recall" }).count(), 0);
+        assert.equal(await mine.getByRole("button", { name: "Edit" }).count(), 1);
       });
 
       await t.step("delivered, then read: two ticks, then the word Read", async () => {

@@ -9,10 +9,10 @@ import { ReadBy } from "./readby.tsx";
 import { callRecordText } from "./call.tsx";
 import { clock } from "./time.ts";
 
-/** The server's default recall window; it has the last word (RECALL_WINDOW). */
-export const RECALL_WINDOW_MS = 2 * 60_000;
-/** The server's default edit window (EDIT_WINDOW_SEC); it has the last word. */
-export const EDIT_WINDOW_MS = 15 * 60_000;
+/** Defaults until the server's hello says (RECALL_WINDOW_SEC); the server has the last word. */
+const RECALL_WINDOW_SEC = 120;
+/** Likewise for EDIT_WINDOW_SEC. */
+const EDIT_WINDOW_SEC = 900;
 
 /**
  * One tick: stored; two: on their device; two and the word "Read": seen. Never colour alone
@@ -90,9 +90,13 @@ export function Bubble(props: {
       </li>
     );
   }
-  const canRecall = item.mine && !m.recalled && props.now - m.serverTime < RECALL_WINDOW_MS;
+  const limits = props.client.limits;
+  const age = props.now - m.serverTime;
+  const canRecall = item.mine && !m.recalled &&
+    age < (limits?.recallWindowSec ?? RECALL_WINDOW_SEC) * 1000;
   const canEdit = item.mine && !m.recalled && !m.forwarded &&
-    (EDITABLE_KINDS as string[]).includes(m.kind) && props.now - m.serverTime < EDIT_WINDOW_MS;
+    (EDITABLE_KINDS as string[]).includes(m.kind) &&
+    age < (limits?.editWindowSec ?? EDIT_WINDOW_SEC) * 1000;
   return (
     <li
       class={`msg ${item.mine ? "mine" : "theirs"}${m.recalled ? " recalled" : ""}`}
