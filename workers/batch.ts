@@ -49,6 +49,8 @@ export interface Committed {
   outbox: Outbox;
   processed: number;
   rejected: number;
+  /** The deliveries' route lookup, started before the commit (Publisher.prefetch). */
+  routes?: ReturnType<Publisher["prefetch"]>;
 }
 
 export class BatchProcessor {
@@ -85,6 +87,7 @@ export class BatchProcessor {
     return this.publisher.publish(
       done.outbox,
       done.batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
+      done.routes ?? null,
     );
   }
 
@@ -117,6 +120,7 @@ export class BatchProcessor {
   async #transaction(batches: PartitionBatch[]): Promise<Committed> {
     const outbox = new Outbox();
     let rejected = 0;
+    let routes: Committed["routes"] = null;
     const all = batches.flatMap((b) => b.entries);
     // The worker's connections run READ COMMITTED (see worker.ts): no gap-lock deadlocks.
     await this.db.transaction().execute(async (tx) => {
@@ -140,8 +144,9 @@ export class BatchProcessor {
         await (route.run as TxHandler<BusinessType>)(ctx, run);
         this.onHandler(type, (performance.now() - started) / 1000);
       }
+      routes = this.publisher.prefetch(outbox); // overlaps the commit
     });
-    return { batches, outbox, processed: all.length, rejected };
+    return { batches, outbox, processed: all.length, rejected, routes };
   }
 }
 
