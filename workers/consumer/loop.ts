@@ -12,7 +12,8 @@
  * behind the batch in hand (issue 10: that wait was half of a message's time at 1,000 msgs/s).
  * Each partition's batches still commit one after another in stream order (a batch of a
  * partition with one in flight is chained behind it), publishes keep commit order, and at most
- * MAX_IN_FLIGHT transactions run at once.
+ * TX_IN_FLIGHT transactions run at once (more of them is more, smaller, transactions: on two
+ * cores shared with the stores, each costs CPU; docs/BENCHMARKS.md "Latency").
  */
 import type { Config } from "@im/shared/config";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
@@ -67,8 +68,6 @@ const RETRY_MS = 500;
 /** Transactions one read's partitions are spread over (see #step). */
 const COMMIT_LANES = 4;
 const ENTRIES_PER_LANE = 100;
-/** Transactions (lanes) committing at once; a read beyond it waits for one to finish. */
-const MAX_IN_FLIGHT = 4;
 
 export class Consumer {
   #recovering = new Map<number, { retryAt: number; attempt: number }>();
@@ -171,7 +170,7 @@ export class Consumer {
     const total = idle.reduce((n, b) => n + b.entries.length, 0);
     const n = Math.min(COMMIT_LANES, idle.length, Math.ceil(total / ENTRIES_PER_LANE));
     for (let i = 0; i < n; i++) this.#start(idle.filter((_, j) => j % n === i), null);
-    while (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight);
+    while (this.#inFlight.size >= this.d.config.txInFlight) await Promise.race(this.#inFlight);
   }
 
   /** Runs a lane once `after` (its partitions' previous batch) is done; tracks it until then. */
