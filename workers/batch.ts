@@ -19,7 +19,7 @@ import {
   type TxHandlers,
 } from "./context.ts";
 import { Members } from "./domains/conversations/members.ts";
-import { claimFences } from "./fence.ts";
+import { fenceError, holdFences } from "./fence.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
@@ -124,7 +124,7 @@ export class BatchProcessor {
     const all = batches.flatMap((b) => b.entries);
     // The worker's connections run READ COMMITTED (see worker.ts): no gap-lock deadlocks.
     await this.db.transaction().execute(async (tx) => {
-      await claimFences(tx, batches);
+      await holdFences(tx, batches); // checked with the first statement (fence.ts)
       const ctx: TxContext = {
         tx,
         config: this.config,
@@ -145,6 +145,8 @@ export class BatchProcessor {
         this.onHandler(type, (performance.now() - started) / 1000);
       }
       routes = this.publisher.prefetch(outbox); // overlaps the commit
+    }).catch((err) => {
+      throw fenceError(err, batches);
     });
     return { batches, outbox, processed: all.length, rejected, routes };
   }
