@@ -8,7 +8,7 @@
 import type { Kysely } from "kysely";
 import { type BusinessType, ErrorCode } from "@im/protocol";
 import type { Config } from "@im/shared/config";
-import type { Database } from "@im/shared/db";
+import { type Database, readTogether, takesMultiStatements } from "@im/shared/db";
 import { PermanentError } from "@im/shared/errors";
 import { decodeEnvelope } from "@im/shared/wire";
 import {
@@ -57,6 +57,8 @@ export class BatchProcessor {
   readonly knownUsers = new BoundedSet(100_000);
   /** Called with each handler run's type and seconds (the per-handler latency metric). */
   onHandler: (type: string, seconds: number) => void = () => {};
+  /** The pool takes several statements in one text (createDb's writeBehind). */
+  readonly #oneTrip: boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -65,7 +67,9 @@ export class BatchProcessor {
     private readonly config: Config,
     private readonly nextId: () => string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.#oneTrip = takesMultiStatements(db);
+  }
 
   /** One partition's entries, decoded and in stream order. Throws on transient failure. */
   process(stream: string, partition: number, fence: number, entries: Entry[]) {
@@ -132,6 +136,7 @@ export class BatchProcessor {
         nextId: this.nextId,
         outbox,
         knownUsers: this.knownUsers,
+        readTogether: (reads) => readTogether(tx, reads, this.#oneTrip),
         members: new Members(tx),
         ...responder(outbox, () => rejected++),
       };

@@ -5,7 +5,7 @@
  */
 import type { BusinessType, ClientFrameOf, ServerFrame, TypesOf } from "@im/protocol";
 import type { Config } from "@im/shared/config";
-import type { Exec } from "@im/shared/db";
+import type { Exec, OneStatement } from "@im/shared/db";
 import type { Keys } from "@im/shared/keys";
 import type { Redis, RouteStore } from "@im/shared/redis";
 import type { PermanentError } from "@im/shared/errors";
@@ -39,6 +39,8 @@ export interface TxContext extends BaseContext {
   nextId(): string;
   /** User ids known to exist (accounts are never deleted), shared across batches. */
   knownUsers: Set<string>;
+  /** Independent reads of this transaction in one round trip (shared/db readTogether). */
+  readTogether(reads: OneStatement[]): Promise<unknown[][]>;
 }
 
 /** Read lane: a read-only snapshot; answers only. */

@@ -1,7 +1,7 @@
 import { CompiledQuery, Kysely, MysqlDialect, type Transaction } from "kysely";
 import { createPool } from "mysql2";
 import type { Database } from "./schema.ts";
-import { enableWriteBehind } from "./write_behind.ts";
+import { enableWriteBehind, markMultiStatement } from "./write_behind.ts";
 
 export type Db = Kysely<Database>;
 /** What table functions take: the pool, or the caller's transaction so several compose in one commit. */
@@ -54,7 +54,7 @@ export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}
   if (opts.writeBehind) pool.on("connection", (c: any) => enableWriteBehind(c));
   opts.observer?.pool(pool);
   const observer = opts.observer;
-  return new Kysely<Database>({
+  const db = new Kysely<Database>({
     ...(observer
       ? {
         log: (e) => observer.query(e.queryDurationMillis / 1000, e.level === "error"),
@@ -78,4 +78,6 @@ export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}
       },
     }),
   });
+  if (opts.writeBehind) markMultiStatement(db);
+  return db;
 }

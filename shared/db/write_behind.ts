@@ -29,6 +29,48 @@ export const LATER = "/*im:later*/ ";
  */
 export const MAX_HELD_BYTES = 1 << 20;
 
+/** Prefix of several reads sent as one statement text by readTogether (an SQL comment). */
+const READS = /^\/\*im:reads=(\d+)\*\/ /;
+
+/** Pools created with writeBehind (createDb): they take several statements in one text. */
+const multiStatement = new WeakSet<object>();
+
+export function markMultiStatement(db: object): void {
+  multiStatement.add(db);
+}
+
+/** True for a pool created with writeBehind (its transactions may use readTogether's one trip). */
+export function takesMultiStatements(db: object): boolean {
+  return multiStatement.has(db);
+}
+
+/** Something that compiles to one statement (a Kysely builder, or a raw sql`` bound to its db). */
+export interface OneStatement {
+  compile(): CompiledQuery;
+}
+
+/**
+ * Several independent reads: in one round trip when `oneTrip` (a connection of a writeBehind
+ * pool), else one after another. Returns each read's rows, in order.
+ */
+export async function readTogether(
+  db: Exec,
+  reads: OneStatement[],
+  oneTrip: boolean,
+): Promise<unknown[][]> {
+  if (!oneTrip || reads.length < 2) {
+    const out: unknown[][] = [];
+    for (const r of reads) out.push((await db.executeQuery(r.compile())).rows as unknown[]);
+    return out;
+  }
+  const compiled = reads.map((r) => r.compile());
+  const text = `/*im:reads=${reads.length}*/ ` + compiled.map((c) => c.sql).join(";\n");
+  const res = await db.executeQuery(
+    CompiledQuery.raw(text, compiled.flatMap((c) => [...c.parameters])),
+  );
+  return res.rows as unknown as unknown[][];
+}
+
 /** Sent statements and round trips of every write-behind connection (tests, metrics). */
 export const writeBehindStats = { statements: 0, roundTrips: 0, held: 0 };
 
@@ -91,21 +133,22 @@ export function enableWriteBehind(conn: QueryConnection): void {
       // A transaction whose begin never left has nothing to roll back on the server.
       if (wasHolding) return queueMicrotask(() => done(null, HELD, undefined));
     } else if (verb === "commit") inTx = false;
+    // Several reads in one text (readTogether) answer with all their result sets.
+    const reads = Number(READS.exec(sql)?.[1] ?? 1);
     writeBehindStats.roundTrips++;
-    if (heldSql.length === 0) {
-      writeBehindStats.statements++;
-      return send(sql, params, done);
-    }
+    writeBehindStats.statements += heldSql.length + reads;
+    if (heldSql.length === 0) return send(sql, params, done);
     const n = heldSql.length + 1;
     const text = [...heldSql, sql].join(";\n");
     const all = [...heldValues, ...params];
     heldSql = [];
     heldValues = [];
     heldBytes = 0;
-    writeBehindStats.statements += n;
     return send(text, all, (err, results, fields) => {
       if (err) return done(err);
-      done(null, (results as unknown[])[n - 1], (fields as unknown[] | undefined)?.[n - 1]);
+      const rs = results as unknown[], fs = fields as unknown[] | undefined;
+      if (reads > 1) return done(null, rs.slice(n - 1), fs?.slice(n - 1));
+      done(null, rs[n - 1], fs?.[n - 1]);
     });
   };
 }

@@ -10,7 +10,13 @@ import { loadConfig } from "../config/mod.ts";
 import { uniqueName } from "../testing.ts";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import { ensureDatabase } from "./migrate.ts";
-import { later, MAX_HELD_BYTES, writeBehindStats } from "./write_behind.ts";
+import {
+  later,
+  MAX_HELD_BYTES,
+  readTogether,
+  takesMultiStatements,
+  writeBehindStats,
+} from "./write_behind.ts";
 
 interface T {
   t: { id: number; v: string };
@@ -131,5 +137,30 @@ Deno.test("write-behind: outside a transaction, and on a pool without it, later 
     // Visible to another connection at once: it was not held for someone else's statement.
     const rows = await tOf(plain).selectFrom("t").select("v").execute();
     assert.deepEqual(rows, [{ v: "autocommit" }]);
+  });
+});
+
+Deno.test("write-behind: readTogether answers several reads in one round trip, behind held writes too", async () => {
+  await withDb(true, async (db) => {
+    await tOf(db).insertInto("t").values([{ id: 1, v: "a" }, { id: 2, v: "b?" }]).execute();
+    const q = (tx: Db, id: number) =>
+      tOf(tx).selectFrom("t").select(["id", "v"]).where("id", "=", id);
+    const before = writeBehindStats.roundTrips;
+    const [one, two, none] = await db.transaction().execute(async (tx) => {
+      const t = tx as unknown as Db;
+      await later(tx, tOf(t).insertInto("t").values({ id: 3, v: "held" }));
+      return await readTogether(tx, [q(t, 1), q(t, 3), q(t, 9)], takesMultiStatements(db));
+    });
+    assert.deepEqual([one, two, none], [[{ id: 1, v: "a" }], [{ id: 3, v: "held" }], []]);
+    assert.equal(writeBehindStats.roundTrips - before, 2, "begin, write and reads; commit");
+    // Without held statements, and outside a transaction.
+    const [a, b] = await readTogether(db, [q(db, 2), q(db, 1)], true);
+    assert.deepEqual([a, b], [[{ id: 2, v: "b?" }], [{ id: 1, v: "a" }]]);
+  });
+  await withDb(false, async (db) => {
+    await tOf(db).insertInto("t").values({ id: 1, v: "a" }).execute();
+    assert.equal(takesMultiStatements(db), false);
+    const q = tOf(db).selectFrom("t").select("id");
+    assert.deepEqual(await readTogether(db, [q, q], false), [[{ id: 1 }], [{ id: 1 }]]);
   });
 });

@@ -9,11 +9,21 @@ import { type Exec, later } from "@im/shared/db";
  * it so even against a fenced-out predecessor mid-commit.
  */
 export async function lockHeads(db: Exec, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  return headsOf(await headsRead(db, ids).execute());
+}
+
+/** The locking read of lockHeads (for readTogether); ids must not be empty. */
+export function headsRead(db: Exec, ids: string[]) {
+  return db.selectFrom("conversations").select(["id", "last_seq"]).where("id", "in", ids)
+    .forUpdate();
+}
+
+export function headsOf(rows: unknown[]): Map<string, number> {
   const out = new Map<string, number>();
-  if (ids.length === 0) return out;
-  const rows = await db.selectFrom("conversations").select(["id", "last_seq"])
-    .where("id", "in", ids).forUpdate().execute();
-  for (const r of rows) out.set(r.id, Number(r.last_seq));
+  for (const r of rows as Array<{ id: string; last_seq: string | number }>) {
+    out.set(r.id, Number(r.last_seq));
+  }
   return out;
 }
 

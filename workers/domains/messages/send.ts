@@ -10,12 +10,18 @@ import type { Entry, TxContext, TxHandler } from "../../context.ts";
 import { toView, type ViewExtras } from "./views.ts";
 import { checkContent, type Draft, draftsFor } from "./drafts.ts";
 import { refsFor } from "./hydrate.ts";
-import { dedupKey, findByClientIds, insertMessages, type StoredMessage } from "./tables.ts";
-import { addMembers, lockHeads, upsertHeads } from "../conversations/tables.ts";
+import {
+  clientIdsRead,
+  dedupKey,
+  insertMessages,
+  storedByClientId,
+  type StoredMessage,
+} from "./tables.ts";
+import { addMembers, headsOf, headsRead, upsertHeads } from "../conversations/tables.ts";
 import { existingUsers } from "../users/tables.ts";
 import { consumeIds } from "../ids/tables.ts";
 import { reindexMessages } from "../search/outbox.ts";
-import { refusedDirect } from "../social/audience.ts";
+import { audienceRead, refusedDirect } from "../social/audience.ts";
 import { fanOut } from "../groups/fanout.ts";
 import { afterSend, checkGroupSends, checkMentionKind } from "../groups/sending.ts";
 import { encodeMentions } from "../groups/views.ts";
@@ -88,17 +94,58 @@ export const handleMsgSend: TxHandler<"msg.send"> = async (ctx, entries) => {
     if (t instanceof PermanentError) ctx.reject(e, t);
     else targeted.push([e, t]);
   }
-  const valid = await checkAudience(ctx, targeted);
-  const results = await doSend(ctx, await draftsFor(ctx, valid));
+  const pre = await prefetch(ctx, targeted);
+  const valid = await checkAudience(ctx, targeted, pre);
+  const results = await doSend(ctx, await draftsFor(ctx, valid), pre);
   const refs = await refsFor(ctx.tx, results.map(([, m]) => m));
   for (const [entry, msg, isNew] of results) await emitSent(ctx, entry, msg, isNew, { refs });
 };
+
+/** What every send of the batch needs read, in one round trip (ctx.readTogether). */
+interface Prefetched {
+  /** Rows of audienceRead for the direct sends (none: no direct send). */
+  audience?: unknown[];
+  /** Stored messages of these senders' clientMsgIds, by dedupKey: resends and replays. */
+  known: Map<string, StoredMessage>;
+  /** Conversation heads, locked to commit: last seq by id (absent: not started). */
+  heads: Map<string, number>;
+}
+
+/**
+ * The audience, the stored messages these clientMsgIds name, and the heads, locked, read in one
+ * round trip for every addressable send, before any is refused: a refused send's head stays
+ * locked to commit for nothing, which costs less than a round trip of its own.
+ */
+async function prefetch(
+  ctx: TxContext,
+  targeted: Array<[SendEntry, SendTarget]>,
+): Promise<Prefetched> {
+  if (targeted.length === 0) return { known: new Map(), heads: new Map() };
+  const direct = targeted.flatMap(([e, t]) =>
+    t.peer ? [[e.env.userId, t.peer] as [string, string]] : []
+  );
+  const pairs = targeted.map(([e]) => ({
+    senderId: e.env.userId,
+    clientMsgId: e.env.frame.data.clientMsgId,
+  }));
+  const convs = [...new Set(targeted.map(([, t]) => t.conversationId))];
+  const rows = await ctx.readTogether([
+    clientIdsRead(ctx.tx, pairs),
+    headsRead(ctx.tx, convs),
+    ...(direct.length ? [audienceRead(ctx.tx, direct)] : []),
+  ]);
+  return { known: storedByClientId(rows[0]), heads: headsOf(rows[1]), audience: rows[2] };
+}
 
 /**
  * Direct peers must exist and accept the sender (no block either way, their stranger policy);
  * a group's sender must be a member allowed to send (groups/).
  */
-async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTarget]>) {
+async function checkAudience(
+  ctx: TxContext,
+  targeted: Array<[SendEntry, SendTarget]>,
+  pre: Prefetched,
+) {
   const peers = targeted.flatMap(([, t]) => t.peer && !ctx.knownUsers.has(t.peer) ? [t.peer] : []);
   for (const id of await existingUsers(ctx.tx, peers)) ctx.knownUsers.add(id);
   const grouped = targeted.filter(([, t]) => t.kind === "group").map(([e]) => e);
@@ -115,29 +162,27 @@ async function checkAudience(ctx: TxContext, targeted: Array<[SendEntry, SendTar
     }
     return ok;
   });
-  return await dropRefused(ctx, found);
+  return await dropRefused(ctx, found, pre);
 }
 
 /** Drops (and answers REFUSED) direct sends the receiver does not accept; see social/audience.ts. */
-async function dropRefused(ctx: TxContext, found: Array<[SendEntry, SendTarget]>) {
+async function dropRefused(
+  ctx: TxContext,
+  found: Array<[SendEntry, SendTarget]>,
+  pre: Prefetched,
+) {
   const refused = await refusedDirect(
     ctx.tx,
     found.flatMap(([e, t]) => t.peer ? [[e.env.userId, t.peer] as [string, string]] : []),
     ctx.config.dmPolicy as "everyone" | "friends",
+    pre.audience,
   );
   const isRefused = ([e, t]: [SendEntry, SendTarget]) =>
     t.peer !== undefined && refused.has(`${e.env.userId}>${t.peer}`);
   // A resend of a message stored before the block still gets its original ack back.
-  const stored = await findByClientIds(
-    ctx.tx,
-    found.filter(isRefused).map(([e]) => ({
-      senderId: e.env.userId,
-      clientMsgId: e.env.frame.data.clientMsgId,
-    })),
-  );
   return found.filter((st) => {
     const e = st[0];
-    if (!isRefused(st) || stored.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))) {
+    if (!isRefused(st) || pre.known.has(dedupKey(e.env.userId, e.env.frame.data.clientMsgId))) {
       return true;
     }
     ctx.reject(e, new PermanentError(ErrorCode.REFUSED, "this user does not accept your messages"));
@@ -149,12 +194,10 @@ async function dropRefused(ctx: TxContext, found: Array<[SendEntry, SendTarget]>
 async function doSend(
   ctx: TxContext,
   entries: Array<[SendEntry, SendTarget, Draft]>,
+  pre: Prefetched,
 ): Promise<Array<[SendEntry, StoredMessage, boolean]>> {
   const keyOf = (e: SendEntry) => dedupKey(e.env.userId, e.env.frame.data.clientMsgId);
-  const known = await findByClientIds(
-    ctx.tx,
-    entries.map(([e]) => ({ senderId: e.env.userId, clientMsgId: e.env.frame.data.clientMsgId })),
-  );
+  const known = pre.known;
   const fresh = entries.filter(([e]) => !known.has(keyOf(e)));
   const reserved = await consumeIds(
     ctx.tx,
@@ -163,7 +206,7 @@ async function doSend(
       userId: e.env.userId,
     })),
   );
-  const heads = await lockHeads(ctx.tx, [...new Set(fresh.map(([, t]) => t.conversationId))]);
+  const heads = pre.heads;
   const started = new Map<string, SendTarget & { starter: string }>();
   const rows: StoredMessage[] = [];
   const out: Array<[SendEntry, StoredMessage, boolean]> = [];

@@ -38,13 +38,20 @@ export async function findByClientIds(
   db: Exec,
   pairs: Array<{ senderId: string; clientMsgId: string }>,
 ): Promise<Map<string, StoredMessage>> {
-  const out = new Map<string, StoredMessage>();
-  if (pairs.length === 0) return out;
-  const rows = await db.selectFrom("messages").selectAll()
+  if (pairs.length === 0) return new Map();
+  return storedByClientId(await clientIdsRead(db, pairs).execute());
+}
+
+/** The read of findByClientIds (for readTogether); pairs must not be empty. */
+export function clientIdsRead(db: Exec, pairs: Array<{ senderId: string; clientMsgId: string }>) {
+  return db.selectFrom("messages").selectAll()
     .where("sender_id", "in", [...new Set(pairs.map((p) => p.senderId))])
-    .where("client_msg_id", "in", [...new Set(pairs.map((p) => p.clientMsgId))])
-    .execute();
-  for (const r of rows) {
+    .where("client_msg_id", "in", [...new Set(pairs.map((p) => p.clientMsgId))]);
+}
+
+export function storedByClientId(rows: unknown[]): Map<string, StoredMessage> {
+  const out = new Map<string, StoredMessage>();
+  for (const r of rows as Parameters<typeof toStored>[0][]) {
     const m = toStored(r);
     out.set(dedupKey(m.senderId, m.clientMsgId), m);
   }
