@@ -41,6 +41,11 @@ export interface TxContext extends BaseContext {
   knownUsers: Set<string>;
   /** Independent reads of this transaction in one round trip (shared/db readTogether). */
   readTogether(reads: OneStatement[]): Promise<unknown[][]>;
+  /**
+   * Inbox positions this transaction holds locked, by partition, once a handler read them
+   * ahead (groups/inbox.ts positionsRead); appendInbox keeps them current.
+   */
+  inboxPositions?: Map<number, number>;
 }
 
 /** Read lane: a read-only snapshot; answers only. */

@@ -77,5 +77,6 @@ export async function diffuse(ctx: TxContext, items: Diffused[]): Promise<void> 
         userIds: users,
       };
     }),
+    ctx.inboxPositions,
   );
 }

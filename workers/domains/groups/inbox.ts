@@ -19,15 +19,37 @@ export interface InboxItem {
 
 const CHUNK = 2000;
 
-/** Appends entries in their order; one locking read and three writes, whatever their number. */
-export async function appendInbox(db: Exec, items: InboxItem[]): Promise<void> {
+/** The locking read of partitions' positions (for readTogether); parts must not be empty. */
+export function positionsRead(db: Exec, parts: number[]) {
+  return db.selectFrom("inbox_positions").select(["part", "pos"]).where("part", "in", parts)
+    .forUpdate();
+}
+
+/** Positions by partition (0 for one never written) from positionsRead's rows. */
+export function positionsOf(parts: number[], rows: unknown[]): Map<number, number> {
+  const pos = new Map(parts.map((p) => [p, 0]));
+  for (const r of rows as Array<{ part: number; pos: string | number }>) {
+    pos.set(Number(r.part), Number(r.pos));
+  }
+  return pos;
+}
+
+/**
+ * Appends entries in their order; one locking read and three writes, whatever their number.
+ * `locked`: positions this transaction has already read under lock (positionsRead), kept up to
+ * date here; the read is skipped when it covers every partition written.
+ */
+export async function appendInbox(
+  db: Exec,
+  items: InboxItem[],
+  locked?: Map<number, number>,
+): Promise<void> {
   const live = items.filter((i) => i.userIds.length > 0 && i.partition >= 0);
   if (live.length === 0) return;
   const parts = [...new Set(live.map((i) => i.partition))].sort((a, b) => a - b);
-  const held = await db.selectFrom("inbox_positions").select(["part", "pos"])
-    .where("part", "in", parts).forUpdate().execute();
-  const pos = new Map(parts.map((p) => [p, 0]));
-  for (const r of held) pos.set(Number(r.part), Number(r.pos));
+  const pos = locked && parts.every((p) => locked.has(p))
+    ? locked
+    : positionsOf(parts, await positionsRead(db, parts).execute());
   const messages = [];
   const entries: Array<{ user_id: string; part: number; pos: string }> = [];
   for (const i of live) {
@@ -47,6 +69,7 @@ export async function appendInbox(db: Exec, items: InboxItem[]): Promise<void> {
       .values(parts.map((p) => ({ part: p, pos: String(pos.get(p)!) })))
       .onDuplicateKeyUpdate({ pos: sql`VALUES(pos)` }),
   );
+  if (locked && pos !== locked) { for (const p of parts) locked.set(p, pos.get(p)!); }
 }
 
 export type InboxCursor = Map<number, number>;

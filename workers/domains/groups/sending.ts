@@ -6,6 +6,7 @@
  * group.
  */
 import { ErrorCode, parseConversationId } from "@im/protocol";
+import { later } from "@im/shared/db";
 import { PermanentError } from "@im/shared/errors";
 import type { Entry, TxContext } from "../../context.ts";
 import type { StoredMessage } from "../messages/tables.ts";
@@ -75,16 +76,22 @@ export async function afterSend(
     if (!mentions) continue;
     const users = mentions.users.filter((u) => u !== m.senderId);
     if (users.length) {
-      await ctx.tx.updateTable("conversation_members")
-        .set((eb) => ({ mention_seq: eb.fn("GREATEST", [eb.ref("mention_seq"), eb.val(m.seq)]) }))
-        .where("conversation_id", "=", m.conversationId).where("user_id", "in", users).execute();
+      await later(
+        ctx.tx,
+        ctx.tx.updateTable("conversation_members")
+          .set((eb) => ({ mention_seq: eb.fn("GREATEST", [eb.ref("mention_seq"), eb.val(m.seq)]) }))
+          .where("conversation_id", "=", m.conversationId).where("user_id", "in", users),
+      );
     }
     if (mentions.all) {
-      await ctx.tx.updateTable("conversations")
-        .set((eb) => ({
-          mention_all_seq: eb.fn("GREATEST", [eb.ref("mention_all_seq"), eb.val(m.seq)]),
-        }))
-        .where("id", "=", m.conversationId).execute();
+      await later(
+        ctx.tx,
+        ctx.tx.updateTable("conversations")
+          .set((eb) => ({
+            mention_all_seq: eb.fn("GREATEST", [eb.ref("mention_all_seq"), eb.val(m.seq)]),
+          }))
+          .where("id", "=", m.conversationId),
+      );
     }
   }
   await diffuse(

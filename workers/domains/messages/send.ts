@@ -25,6 +25,7 @@ import { audienceRead, refusedDirect } from "../social/audience.ts";
 import { fanOut } from "../groups/fanout.ts";
 import { afterSend, checkGroupSends, checkMentionKind } from "../groups/sending.ts";
 import { encodeMentions } from "../groups/views.ts";
+import { positionsOf, positionsRead } from "../groups/inbox.ts";
 
 type SendEntry = Entry<"msg.send">;
 
@@ -129,12 +130,20 @@ async function prefetch(
     clientMsgId: e.env.frame.data.clientMsgId,
   }));
   const convs = [...new Set(targeted.map(([, t]) => t.conversationId))];
+  // The inbox positions the diffusion will take (groups/inbox.ts), unless held already.
+  const parts = ctx.inboxPositions ? [] : [...new Set(targeted.map(([e]) => e.partition))];
   const rows = await ctx.readTogether([
     clientIdsRead(ctx.tx, pairs),
     headsRead(ctx.tx, convs),
+    ...(parts.length ? [positionsRead(ctx.tx, parts)] : []),
     ...(direct.length ? [audienceRead(ctx.tx, direct)] : []),
   ]);
-  return { known: storedByClientId(rows[0]), heads: headsOf(rows[1]), audience: rows[2] };
+  if (parts.length) ctx.inboxPositions = positionsOf(parts, rows[2]);
+  return {
+    known: storedByClientId(rows[0]),
+    heads: headsOf(rows[1]),
+    audience: direct.length ? rows.at(-1) : undefined,
+  };
 }
 
 /**
