@@ -3,7 +3,7 @@
  * key hands out a strictly larger fence to every new holder. Each step is one Lua script.
  * Used for partition ownership and for snowflake worker ids.
  */
-import type { Redis } from "ioredis";
+import type { Redis } from "./connect.ts";
 
 // KEYS[1] lease, KEYS[2] fence counter (same hash tag). ARGV[1] owner, ARGV[2] ttl ms,
 // ARGV[3] an owner that may be displaced (one presumed dead; "" for none). Returns the fence
