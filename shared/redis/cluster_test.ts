@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { missingTool } from "../testing.ts";
 import { startRedisCluster } from "../testing/redis_cluster.ts";
 import { type Cluster, createRedis, isCluster, parseClusterUrl } from "./connect.ts";
+import { Lease } from "./lease.ts";
 import { pipeline, slotOf } from "./pipeline.ts";
 import { scanAll, scanPage, unlinkAll } from "./scan.ts";
 
@@ -75,6 +76,41 @@ Deno.test({
       assert.ok(pages >= 3, "one walk over each master at least");
       await unlinkAll(redis, await scanAll(redis, "t:*"));
       assert.deepEqual(await scanAll(redis, "t:*"), []);
+    } finally {
+      redis.disconnect();
+      await rig.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "redis cluster: a new lease's fence is on a replica before acquire returns",
+  ignore: await missingTool("redis cluster lease", "redis-cli"),
+  async fn() {
+    const rig = await startRedisCluster({ masters: 3, replicas: 1 });
+    const redis = createRedis(rig.url, "test") as Cluster;
+    try {
+      await redis.ping();
+      const key = "t:{p3}:lease";
+      const master = redis.nodes("master").find((n) =>
+        `${n.options.host}:${n.options.port}` === redis.slots[slotOf("get", [key])][0]
+      )!;
+      const offsets = async () => {
+        const info = await master.info("replication");
+        return {
+          own: Number(/master_repl_offset:(\d+)/.exec(info)![1]),
+          acked: Number(/slave0:[^\r\n]*offset=(\d+)/.exec(info)![1]),
+        };
+      };
+      for (let owner = 0; owner < 3; owner++) {
+        const before = (await offsets()).own;
+        const lease = new Lease(redis, key, "t:{p3}:fence", `w${owner}`, 60_000);
+        assert.equal(await lease.acquire(`w${owner - 1}`), owner + 1);
+        // A replica acks its offset once a second by itself; WAIT asks for it at once. So
+        // right after acquire the master has seen its replica get past the fence's write.
+        const { acked } = await offsets();
+        assert.ok(acked > before, `replica acked ${acked}, the write came after ${before}`);
+      }
     } finally {
       redis.disconnect();
       await rig.stop();
