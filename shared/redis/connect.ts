@@ -1,4 +1,4 @@
-import { Cluster, type ClusterNode, Redis as Single, type RedisOptions } from "ioredis";
+import { Cluster, Redis as Single, type RedisOptions } from "ioredis";
 import type { Logger } from "../log.ts";
 
 /**
@@ -13,7 +13,7 @@ export { Cluster, Single as SingleRedis };
 export const CLUSTER_SCHEME = "redis+cluster:";
 
 export interface ClusterUrl {
-  nodes: ClusterNode[];
+  nodes: Array<{ host: string; port: number }>;
   username?: string;
   password?: string;
 }
