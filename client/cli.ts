@@ -3,11 +3,10 @@
  *
  *   deno task chat --url http://127.0.0.1:8080 --user alice [--register]
  *
- * The password comes from IM_PASSWORD or a prompt. Type text to send it to the open
+ * The password comes from IM_PASSWORD or a prompt (not echoed on a terminal). Type text to send it to the open
  * conversation; /help lists the commands. Incoming messages, receipts and connection changes
  * are printed as they happen.
  */
-import { parseArgs } from "node:util";
 import {
   AuthApi,
   describeError,
@@ -19,7 +18,6 @@ import {
   markedSnippet,
   type MessageView,
   parseConversationId,
-  type PresenceView,
   type SearchHit,
 } from "./mod.ts";
 import { type CliContext, SOCIAL_HELP, socialCommand, wireSocial } from "./cli_social.ts";
@@ -30,23 +28,29 @@ import {
   mentionsOf,
   noticeLine,
 } from "./cli_groups.ts";
+import { Input, parseCliArgs, TTY_LINE_BYTES } from "./cli_input.ts";
+import { presenceText, wireEvents } from "./cli_events.ts";
+import { cutLineProblem, messageLine, msgIdOf, Printer, textProblem } from "./cli_messages.ts";
 
 const HELP = `commands:
   /open <username>      open the conversation with a user (plain text then goes there)
-  /to <username> <text> send one message
+  /to <username> [text] send one message (no text: open the conversation)
+  /paste                send several lines as one message: end with a line holding only "."
   /list                 conversations (the server's list: pinned first, unread counts)
   /history [n]          the last n messages of the open conversation (default 20)
   /older                load earlier messages of the open conversation
   /read                 mark the open conversation read
-  /recall <msgId>       recall one of your messages
+  /recall <#seq>        recall one of your messages
   /search <words>       search your messages (all conversations; /search here <words>: the
                         open one); matches are [bracketed]; /more for the next page
   /file <path> [text]   send a file (images go as images) to the open conversation
   /where <lat> <lon> [name]  send a location
-  /reply <msgId> <text> answer a message
-  /edit <msgId> <text>  change one of your messages
-  /react <msgId> <emoji> react (again to remove)
-  /forward <msgId> <username>  forward a message
+  /reply <#seq> <text>  answer a message
+  /edit <#seq> <text>   change one of your messages
+  /react <#seq> <emoji> react (again to remove)
+  /forward <#seq> <username>  forward a message
+  (<#seq> is the number shown as #3 in the open conversation, with or without "#"; a msgId
+  works too)
   /who                  presence of the open conversation's other member
   /hide | /show         hide your presence from everyone, or show it again
   /retry                resend messages that failed
@@ -54,18 +58,21 @@ ${SOCIAL_HELP}
   /quit                 leave
 ${GROUP_HELP}`;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    url: { type: "string", default: Deno.env.get("IM_URL") ?? "http://127.0.0.1:8080" },
-    user: { type: "string", default: Deno.env.get("IM_USER") },
-    register: { type: "boolean", default: false },
-  },
-});
+const values = parseCliArgs(Deno.args);
+if ("exit" in values) {
+  (values.exit === 0 ? console.log : console.error)(values.text);
+  Deno.exit(values.exit);
+}
 
-const api = new AuthApi(values.url!);
-const username = values.user ?? prompt("username:")?.trim() ?? "";
-const password = Deno.env.get("IM_PASSWORD") ?? prompt("password:") ?? "";
+const input = new Input();
+const printer = new Printer();
+const api = new AuthApi(values.url);
+const username = values.user ?? (await input.ask("username: "))?.trim() ?? "";
+const password = Deno.env.get("IM_PASSWORD") ?? (await input.secret("password: "));
+if (!username || !password) {
+  console.error("error: a username and a password are needed (deno task chat --help)");
+  Deno.exit(1);
+}
 const names = new Map<string, string>();
 const ids = new Map<string, string>();
 let current: string | null = null; // the open conversation
@@ -86,7 +93,13 @@ try {
   });
   const client = new ImClient({ api, session });
   names.set(client.userId, username);
-  wire(client);
+  wireEvents(client, {
+    say,
+    name: (u) => name(client, u),
+    current: () => current,
+    line: (m) => line(client, m),
+    notice: (n) => noticeLine(n, groupCli(client)),
+  });
   wireSocial(cli(client));
   await client.connect();
   say(`logged in as ${username} (${client.userId}) on ${client.gatewayId}. /help for commands.`);
@@ -94,82 +107,26 @@ try {
   client.close();
 } catch (err) {
   say(`error: ${describeError(err)}`);
+  await printer.flushed();
   Deno.exit(1);
 }
+await printer.flushed();
 Deno.exit(0);
 
-function wire(client: ImClient) {
-  client.on(
-    "message",
-    async (m) =>
-      say(m.notice ? await noticeLine(m.notice, groupCli(client)) : await line(client, m)),
-  );
-  client.on("room", async (m) => say(`  [room] ${await name(client, m.from)}: ${m.body}`));
-  client.on(
-    "groupRequest",
-    async (r) =>
-      say(`  ${await name(client, r.userId)} asks to join ${r.conversationId}: ${r.message}`),
-  );
-  client.on("ack", ({ message }) => say(`  ✓ stored as #${message.seq} (msgId ${message.msgId})`));
-  client.on("offline", (n) => say(`  ✓ #${n.seq} stored offline: they have no device online`));
-  client.on("receipt", async (r) => {
-    if (r.by === client.userId) return;
-    say(`  ${await name(client, r.by)} has #${r.deliveredSeq}, read up to #${r.readSeq}`);
-  });
-  client.on("recall", async (m) => say(`  ${await name(client, m.from)} recalled #${m.seq}`));
-  client.on(
-    "edit",
-    async (m) => say(`  ${await name(client, m.from)} edited #${m.seq}: ${m.body}`),
-  );
-  client.on(
-    "reaction",
-    async (r) =>
-      say(
-        `  ${await name(client, r.by)} ${r.add ? "reacted" : "took back"} ${r.emoji} on #${r.seq}`,
-      ),
-  );
-  client.on("outbox", (items) => {
-    for (const o of items) if (o.state === "failed") say(`  ✗ not sent: ${o.body} (${o.error})`);
-  });
-  client.on("typing", async (t) => {
-    if (t.conversationId !== current || t.userId === client.userId) return;
-    say(`  ${await name(client, t.userId)} ${t.active ? "is typing…" : "stopped typing"}`);
-  });
-  client.on("presence", async (views) => {
-    for (const v of views) say(`  ${await name(client, v.userId)} is ${presenceText(v)}`);
-  });
-  client.on("call", async (c) => {
-    say(
-      `  ${await name(
-        client,
-        c.peer,
-      )} is calling (${c.media}); the terminal cannot answer: declined`,
-    );
-    await c.reject().catch(() => {});
-  });
-  client.on("state", (s) => {
-    if (s.state === "reconnecting") say(`… connection lost; retrying in ${s.retryInMs} ms`);
-    else if (s.state === "online" && s.attempt === 0) say("… online");
-    else if (s.state === "stopped") say(`… disconnected: ${s.message}`);
-  });
-}
-
 async function repl(client: ImClient) {
-  for await (const text of lines()) {
+  for await (const { text, cut } of input.lines()) {
     const [cmd, ...rest] = text.trim().split(/\s+/);
     try {
       if (!cmd) continue;
+      if (cut) {
+        say(cutLineProblem(TTY_LINE_BYTES));
+        continue;
+      }
       if (cmd === "/quit") return;
       if (cmd === "/help") say(HELP);
       else if (await groupCommand(client, cmd, rest, groupCli(client))) continue;
-      else if (cmd === "/open") {
-        const group = parseConversationId(rest[0] ?? "")?.kind === "group";
-        const peer = group ? null : await idOf(client, rest[0]);
-        current = peer ? client.conversationWith(peer) : rest[0];
-        unwatch?.();
-        unwatch = peer ? client.watchPresence([peer]) : null;
-        say(`talking to ${rest[0]}`);
-      } else if (cmd === "/who") {
+      else if (cmd === "/open") await openWith(client, rest[0]);
+      else if (cmd === "/who") {
         const peer = directPeer(open(client), client.userId);
         const v = peer ? client.presenceOf(peer) : undefined;
         say(peer ? `${await name(client, peer)} is ${presenceText(v)}` : "not a direct chat");
@@ -177,11 +134,15 @@ async function repl(client: ImClient) {
         const v = await client.setPresenceHidden(cmd === "/hide");
         say(`others now see you as ${presenceText(v)}`);
       } else if (cmd === "/to") {
-        const to = client.conversationWith(await idOf(client, rest[0]));
-        await client.send(to, rest.slice(1).join(" "));
-      } else if (cmd === "/list") {
+        if (rest.length < 2) await openWith(client, rest[0]);
+        else {
+          const to = client.conversationWith(await idOf(client, rest[0]));
+          await sendText(client, to, text.trim().replace(/^\/to\s+\S+\s+/, ""));
+        }
+      } else if (cmd === "/paste") await paste(client);
+      else if (cmd === "/list") {
         for (const c of await client.inbox.load()) {
-          const last = c.lastMessage ? ` — ${c.lastMessage.body || "(recalled)"}` : "";
+          const last = c.lastMessage ? ` — ${describeMessage(c.lastMessage)}` : "";
           const who = c.peerId ? await name(client, c.peerId) : c.conversationId;
           const flags = `${c.pinned ? " [pinned]" : ""}${c.muted ? " [muted]" : ""}`;
           say(`${who}${flags}  unread ${c.unread}${c.mentioned ? " @you" : ""}${last}`);
@@ -191,11 +152,13 @@ async function repl(client: ImClient) {
         if (cmd === "/older") await client.loadOlder(conv);
         const n = Number(rest[0] ?? 20);
         for (const m of client.store.get(conv)?.messages.slice(-n) ?? []) {
-          if (m.kind !== "recall" && m.kind !== "edit") say(await line(client, m));
+          if (m.kind !== "recall" && m.kind !== "edit") say(line(client, m));
         }
-      } else if (cmd === "/read") await client.markRead(open(client));
-      else if (cmd === "/recall") await client.recall(rest[0]);
-      else if (cmd === "/search") {
+      } else if (cmd === "/read") await markRead(client, open(client));
+      else if (cmd === "/recall") {
+        const r = await client.recall(msgIdOf(client, current, rest[0]));
+        say(`  recalled #${r.seq}`);
+      } else if (cmd === "/search") {
         const here = rest[0] === "here";
         lastSearch = { query: (here ? rest.slice(1) : rest).join(" ") };
         if (here) lastSearch.conversationId = open(client);
@@ -208,31 +171,85 @@ async function repl(client: ImClient) {
       } else if (cmd === "/where") {
         const [latitude, longitude] = [Number(rest[0]), Number(rest[1])];
         const name = rest.slice(2).join(" ") || undefined;
-        await client.sendContent(open(client), {
+        await quietly(client.sendContent(open(client), {
           kind: "location",
           location: { latitude, longitude, ...(name ? { name } : {}) },
-        });
+        }));
       } else if (cmd === "/reply") {
-        await client.send(open(client), rest.slice(1).join(" "), { replyTo: rest[0] });
-      } else if (cmd === "/edit") await client.edit(rest[0], rest.slice(1).join(" "));
-      else if (cmd === "/react") {
-        const mine = client.store.message(rest[0])?.reactions?.find((r) => r.emoji === rest[1])?.me;
-        await client.react(rest[0], rest[1], !mine);
+        const replyTo = msgIdOf(client, current, rest[0]);
+        await sendText(client, open(client), rest.slice(1).join(" "), { replyTo });
+      } else if (cmd === "/edit") {
+        await client.edit(msgIdOf(client, current, rest[0]), rest.slice(1).join(" "));
+      } else if (cmd === "/react") {
+        const msgId = msgIdOf(client, current, rest[0]);
+        const mine = client.store.message(msgId)?.reactions?.find((r) => r.emoji === rest[1])?.me;
+        await client.react(msgId, rest[1], !mine);
       } else if (cmd === "/forward") {
-        await client.forward(rest[0], client.conversationWith(await idOf(client, rest[1])));
+        const msgId = msgIdOf(client, current, rest[0]);
+        await client.forward(msgId, client.conversationWith(await idOf(client, rest[1])));
       } else if (cmd === "/retry") {
         for (const o of client.outbox.all()) if (o.state === "failed") client.retry(o.clientMsgId);
       } else if (await socialCommand(cli(client), cmd, rest)) continue;
       else if (cmd.startsWith("/")) say(`unknown command ${cmd}; /help`);
       else if (!current) say("open a conversation first: /open <username>");
-      else if (parseConversationId(current)?.kind === "group") {
-        await client.send(current, text.trim(), await mentionsOf(text, groupCli(client)));
-      } else await client.send(current, text.trim());
+      else await sendText(client, current, text.trim());
       if (current && cmd && !cmd.startsWith("/")) client.typingDone(current);
     } catch (err) {
       say(`error: ${describeError(err)}`);
     }
   }
+}
+
+async function openWith(client: ImClient, target: string | undefined) {
+  if (!target) throw new Error("which user? /open <username> (or g:<id> for a group)");
+  const group = parseConversationId(target)?.kind === "group";
+  const peer = group ? null : await idOf(client, target);
+  current = peer ? client.conversationWith(peer) : target;
+  unwatch?.();
+  unwatch = peer ? client.watchPresence([peer]) : null;
+  say(`talking to ${target}`);
+}
+
+/** Sends a text unless it is empty or too long for the server: never a cut or refused text. */
+async function sendText(
+  client: ImClient,
+  conv: string,
+  text: string,
+  opts: { replyTo?: string } = {},
+) {
+  const problem = textProblem(client, text);
+  if (problem) return say(problem);
+  const mentions = parseConversationId(conv)?.kind === "group"
+    ? await mentionsOf(text, groupCli(client))
+    : {};
+  await quietly(client.send(conv, text, { ...mentions, ...opts }));
+}
+
+/** A failed send is reported once, by the outbox listener; the rejection adds nothing. */
+function quietly(p: Promise<unknown>): Promise<void> {
+  return p.then(() => {}, () => {});
+}
+
+/** Lines up to one holding only ".", sent as one message (each line under the terminal limit). */
+async function paste(client: ImClient) {
+  const conv = open(client);
+  say(`  pasting: end with a line holding only "."`);
+  const body: string[] = [];
+  let cut = false;
+  // input.line(), not the REPL's generator: leaving a for-await early would close that.
+  for (let l = await input.line(); l && l.text !== "."; l = await input.line()) {
+    cut ||= l.cut;
+    body.push(l.text);
+  }
+  if (cut) return say(cutLineProblem(TTY_LINE_BYTES));
+  await sendText(client, conv, body.join("\n"));
+}
+
+async function markRead(client: ImClient, conv: string) {
+  const upTo = client.store.get(conv)?.syncedSeq ?? 0;
+  if (upTo <= 0) return say("  nothing to mark read yet");
+  await client.markRead(conv, upTo);
+  say(`  marked read up to #${upTo}`);
 }
 
 async function searchPage(client: ImClient) {
@@ -293,10 +310,8 @@ async function name(client: ImClient, userId: string): Promise<string> {
   return names.get(userId)!;
 }
 
-async function line(client: ImClient, m: MessageView): Promise<string> {
-  const t = new Date(m.serverTime).toTimeString().slice(0, 5);
-  const who = m.from === client.userId ? "me" : await name(client, m.from);
-  return `[${t}] #${m.seq} ${who}: ${describeMessage(m)}  (msgId ${m.msgId})`;
+function line(client: ImClient, m: MessageView): Promise<string> {
+  return messageLine(client, m, (u) => name(client, u));
 }
 
 /** Streams a file from disk (never read whole), printing progress; the server decides its type. */
@@ -319,25 +334,6 @@ async function sendFile(client: ImClient, conv: string, path: string | undefined
   });
 }
 
-function presenceText(v: PresenceView | undefined): string {
-  if (!v) return "unknown (not watched yet)";
-  if (v.online) return "online";
-  return v.lastSeen ? `offline, last seen ${new Date(v.lastSeen).toLocaleString()}` : "offline";
-}
-
-function say(text: string) {
-  console.log(text);
-}
-
-async function* lines(): AsyncGenerator<string> {
-  let buf = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf("\n")) >= 0) {
-      yield buf.slice(0, i);
-      buf = buf.slice(i + 1);
-    }
-  }
-  if (buf) yield buf;
+function say(text: string | Promise<string>) {
+  printer.say(text);
 }

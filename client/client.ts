@@ -9,6 +9,7 @@ import {
   directConversationId,
   type Edited,
   isUserId,
+  type Limits,
   type MediaKind,
   type MediaRef,
   type MessageView,
@@ -197,6 +198,10 @@ export class ImClient extends Emitter<ClientEvents> {
   }
   get gatewayId(): string | null {
     return this.#conn.hello?.gatewayId ?? null;
+  }
+  /** The server's content limits from the last `hello` (null before the first connection). */
+  get limits(): Limits | null {
+    return this.#conn.hello?.limits ?? null;
   }
   /** Where sync stands in the inbox (save it with `store.cursors()`; pass back as `inboxCursor`). */
   get inboxCursor(): string | undefined {

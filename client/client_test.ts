@@ -244,7 +244,7 @@ Deno.test("server errors and timeouts reject with typed errors; failed sends can
   assert.equal(o.state, "failed");
   assert.equal(o.error, "You cannot send a message to yourself.");
   await assert.rejects(a.send("2", "x".repeat(70_000)), (e) => e instanceof ServerError);
-  assert.equal(a.outbox.all()[1].error, "That message is too long to send.");
+  assert.equal(a.outbox.all()[1].error, "That message is empty or too long to send.");
   assert.equal(a.state, "online");
   a.discard(a.outbox.all()[1].clientMsgId);
   server.blackhole = true;

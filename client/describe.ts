@@ -10,7 +10,9 @@ const kb = (n: number) =>
 const secs = (ms?: number) => ms ? ` ${Math.round(ms / 1000)} s` : "";
 
 export function describeMessage(m: MessageView): string {
-  if (m.recalled) return "(recalled)";
+  // A recall notice carries no text of its own: still say something, never an empty line.
+  if (m.recalled || m.kind === "recall") return "(recalled)";
+  if (m.kind === "edit") return "(edited)";
   const parts: string[] = [];
   if (m.forwarded) parts.push("(forwarded)");
   if (m.replyTo) parts.push(`↪ #${m.replyTo.seq} "${m.replyTo.text || m.replyTo.kind}"`);

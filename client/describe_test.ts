@@ -32,6 +32,8 @@ Deno.test("describeMessage: every kind as one line of text", () => {
     [{ forwarded: { from: "2" } }, "(forwarded) hi"],
     [{ replyTo: { msgId: "0", seq: 1, from: "2", kind: "text", text: "q?" } }, `↪ #1 "q?" hi`],
     [{ recalled: true, body: "" }, "(recalled)"],
+    [{ kind: "recall", body: "", ref: "0" }, "(recalled)"],
+    [{ kind: "edit", body: "", ref: "0" }, "(edited)"],
   ];
   for (const [over, want] of cases) assert.equal(describeMessage({ ...base, ...over }), want);
 });

@@ -3,6 +3,7 @@ import {
   closeAction,
   CloseCode,
   describeClose,
+  describeCode,
   describeError,
   ErrorCode,
   HttpError,
@@ -41,4 +42,16 @@ Deno.test("errors read as plain sentences", () => {
   assert.equal(describeError(new ServerError(9999, "odd thing")), "Odd thing.");
   assert.match(describeClose(CloseCode.SESSION_REVOKED), /signed out/);
   assert.match(describeClose(4150, "policy"), /policy/);
+});
+
+Deno.test("every error code in the protocol registry has plain words of its own", () => {
+  const codes = Object.entries(ErrorCode);
+  assert.ok(codes.length > 80, "the registry was read");
+  for (const [name, code] of codes) {
+    const words = describeCode(code);
+    assert.ok(words && /^[A-Z].*[.]$/.test(words), `${name} (${code}) has no sentence`);
+    // The server's own text is the fallback for unknown codes; a known code never shows it.
+    assert.equal(describeError(new ServerError(code, "raw server text")), words, name);
+  }
+  assert.equal(describeCode(9999), undefined);
 });

@@ -109,6 +109,38 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "sdk: hello announces the configured limits, and a body one over them is refused",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const sys = await startSystem({ maxBodyChars: 40, recallWindowSec: 30 });
+    const api = new AuthApi(`http://127.0.0.1:${sys.gateways[0].port}`);
+    const clients: ImClient[] = [];
+    try {
+      const alice = await api.register({ username: uniq("alice"), password: PASSWORD });
+      const bob = await api.register({ username: uniq("bob"), password: PASSWORD });
+      const a = new ImClient({
+        api,
+        session: await api.login({ username: alice.username, password: PASSWORD }),
+      });
+      clients.push(a);
+      assert.equal(a.limits, null);
+      await a.connect();
+      assert.deepEqual(a.limits, { maxBodyChars: 40, recallWindowSec: 30, editWindowSec: 900 });
+      // Counted in code points, as the worker counts: 40 emoji fit, 41 do not.
+      await a.send(bob.userId, "😀".repeat(40));
+      await assert.rejects(
+        a.send(bob.userId, "😀".repeat(41)),
+        (e) => e instanceof Error && "code" in e && e.code === 3003,
+      );
+    } finally {
+      for (const c of clients) c.close();
+      await sys.close();
+    }
+  },
+});
+
 function uniq(name: string): string {
   return `${name}_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
 }

@@ -22,7 +22,15 @@ const MEMBERS: Member[] = [
   { dir: "protocol", exclude: ["**/*_test.ts"] },
   {
     dir: "client",
-    exclude: ["**/*_test.ts", "web/**", "testing/**", "npm/**", "cli.ts", "npm_build.ts"],
+    exclude: [
+      "**/*_test.ts",
+      "web/**",
+      "testing/**",
+      "npm/**",
+      "cli.ts",
+      "cli_*.ts",
+      "npm_build.ts",
+    ],
     dependencies: { "@im/protocol": "<protocol>" },
   },
 ];

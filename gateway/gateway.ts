@@ -185,6 +185,11 @@ export async function startGateway(config: Config, baseLog: Logger): Promise<Run
     log,
     maxFrameBytes: config.maxFrameBytes,
     heartbeatSec: config.heartbeatSec,
+    limits: {
+      maxBodyChars: config.maxBodyChars,
+      recallWindowSec: config.recallWindowSec,
+      editWindowSec: config.editWindowSec,
+    },
     framesIn: m.framesIn,
     errorsOut: m.errorsOut,
     rateLimited: { conn: m.rateLimitedConn, user: m.rateLimitedUser },

@@ -10,7 +10,7 @@ export * from "./conversations.ts";
 export * from "./spec.ts";
 export * from "./fields.ts";
 export * from "./frames.ts";
-export type { Hello } from "./domains/system.ts";
+export type { Hello, Limits } from "./domains/system.ts";
 export type {
   Edited,
   MessageKind,

@@ -37,7 +37,8 @@ export async function testEnv(overrides: Partial<Config> = {}): Promise<TestEnv>
     ...overrides,
   });
   await ensureDatabase(config.mysqlUrl);
-  const db = createDb(config.mysqlUrl);
+  // As the worker's pool: handler tests run their transactions with write-behind too.
+  const db = createDb(config.mysqlUrl, 10, { writeBehind: true });
   await migrateToLatest(db);
   const redis = createRedis(config.redisUrl, "test");
   const keys = new Keys(config.keyPrefix);

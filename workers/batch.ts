@@ -19,7 +19,7 @@ import {
   type TxHandlers,
 } from "./context.ts";
 import { Members } from "./domains/conversations/members.ts";
-import { claimFences } from "./fence.ts";
+import { fenceError, holdFences } from "./fence.ts";
 import { Outbox } from "./outbox.ts";
 import type { Publisher } from "./publish.ts";
 
@@ -49,6 +49,8 @@ export interface Committed {
   outbox: Outbox;
   processed: number;
   rejected: number;
+  /** The deliveries' route lookup, started before the commit (Publisher.prefetch). */
+  routes?: ReturnType<Publisher["prefetch"]>;
 }
 
 export class BatchProcessor {
@@ -85,6 +87,7 @@ export class BatchProcessor {
     return this.publisher.publish(
       done.outbox,
       done.batches.map((b) => ({ stream: b.stream, ids: b.entries.map((e) => e.id) })),
+      done.routes ?? null,
     );
   }
 
@@ -117,10 +120,11 @@ export class BatchProcessor {
   async #transaction(batches: PartitionBatch[]): Promise<Committed> {
     const outbox = new Outbox();
     let rejected = 0;
+    let routes: Committed["routes"] = null;
     const all = batches.flatMap((b) => b.entries);
     // The worker's connections run READ COMMITTED (see worker.ts): no gap-lock deadlocks.
     await this.db.transaction().execute(async (tx) => {
-      await claimFences(tx, batches);
+      await holdFences(tx, batches); // checked with the first statement (fence.ts)
       const ctx: TxContext = {
         tx,
         config: this.config,
@@ -140,8 +144,11 @@ export class BatchProcessor {
         await (route.run as TxHandler<BusinessType>)(ctx, run);
         this.onHandler(type, (performance.now() - started) / 1000);
       }
+      routes = this.publisher.prefetch(outbox); // overlaps the commit
+    }).catch((err) => {
+      throw fenceError(err, batches);
     });
-    return { batches, outbox, processed: all.length, rejected };
+    return { batches, outbox, processed: all.length, rejected, routes };
   }
 }
 

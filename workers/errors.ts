@@ -5,8 +5,12 @@
  */
 
 export class FencedError extends Error {
-  constructor(readonly partition: number, readonly mine: number, readonly current: number) {
-    super(`partition ${partition} is fenced: our fence ${mine}, committed fence ${current}`);
+  /** `current`: the committed fence, when known. */
+  constructor(readonly partition: number, readonly mine: number, readonly current?: number) {
+    super(
+      `partition ${partition} is fenced: our fence ${mine}, ` +
+        (current === undefined ? "a newer owner's is committed" : `committed fence ${current}`),
+    );
     this.name = "FencedError";
   }
 }

@@ -4,7 +4,7 @@
  * holds a smaller fence and is refused, so it can never write after losing ownership.
  */
 import { sql } from "kysely";
-import type { Exec } from "@im/shared/db";
+import { type Exec, later } from "@im/shared/db";
 import { FencedError } from "./errors.ts";
 
 /** Raises the committed fence to a new owner's token (at acquisition, before any batch). */
@@ -20,27 +20,48 @@ export function claimFence(db: Exec, partition: number, fence: number): Promise<
 }
 
 /**
- * Checks several partitions' fences inside a batch transaction: the rows are locked to commit
- * (a newer owner's raise waits for us, then refuses us), a larger stored fence is refused, and a
- * smaller one is raised. One statement in the common case, whatever the number of partitions.
+ * The check itself, one statement whatever the number of partitions: each fence row is locked
+ * to commit (a newer owner's raise waits for us, then refuses us), a smaller stored fence is
+ * raised, and a larger one makes the statement fail (the NOT NULL column cannot take the NULL
+ * the IF gives; MariaDB refuses that in every sql_mode), so the check needs no reply of its own.
  */
+function claimQuery(db: Exec, claims: Array<{ partition: number; fence: number }>) {
+  const sorted = [...claims].sort((a, b) => a.partition - b.partition); // one lock order
+  return db.insertInto("partition_fences")
+    .values(sorted.map((c) => ({ partition_id: c.partition, fence: String(c.fence) })))
+    .onDuplicateKeyUpdate({
+      fence: sql`IF(fence > VALUES(fence), NULL, GREATEST(fence, VALUES(fence)))`,
+    });
+}
+
+/** Checks (and raises) several partitions' fences inside a batch transaction, now. */
 export async function claimFences(
   db: Exec,
   claims: Array<{ partition: number; fence: number }>,
 ): Promise<void> {
-  claims = [...claims].sort((a, b) => a.partition - b.partition); // one lock order for everyone
-  const rows = await db.selectFrom("partition_fences").select(["partition_id", "fence"])
-    .where("partition_id", "in", claims.map((c) => c.partition)).forUpdate().execute();
-  const current = new Map(rows.map((r) => [Number(r.partition_id), Number(r.fence)]));
-  for (const c of claims) {
-    const f = current.get(c.partition) ?? 0;
-    if (f > c.fence) throw new FencedError(c.partition, c.fence, f);
+  try {
+    await claimQuery(db, claims).execute();
+  } catch (err) {
+    throw fenceError(err, claims);
   }
-  const behind = claims.filter((c) => (current.get(c.partition) ?? 0) < c.fence);
-  if (behind.length) {
-    await db.insertInto("partition_fences")
-      .values(behind.map((c) => ({ partition_id: c.partition, fence: String(c.fence) })))
-      .onDuplicateKeyUpdate({ fence: sql`GREATEST(fence, VALUES(fence))` })
-      .execute();
-  }
+}
+
+/**
+ * The same check held (shared/db/write_behind.ts): it runs first, with the transaction's first
+ * statement, and costs no round trip; a refusal fails that statement or the commit, and the
+ * caller passes the error through fenceError.
+ */
+export function holdFences(
+  db: Exec,
+  claims: Array<{ partition: number; fence: number }>,
+): Promise<void> {
+  return later(db, claimQuery(db, claims));
+}
+
+/** A refused fence check as a FencedError (of the first partition when several); else `err`. */
+export function fenceError(err: unknown, claims: Array<{ partition: number; fence: number }>) {
+  const e = err as { errno?: number; message?: string } | null;
+  if (e?.errno !== 1048 || !/'fence'/.test(e.message ?? "") || claims.length === 0) return err;
+  const first = [...claims].sort((a, b) => a.partition - b.partition)[0];
+  return new FencedError(first.partition, first.fence);
 }

@@ -47,8 +47,26 @@ export class Publisher {
     this.#watchers = new Watchers(redis, keys, now);
   }
 
-  /** Returns the number of socket deliveries written. */
-  async publish(outbox: Outbox, acks: AckSet[] = []): Promise<number> {
+  /**
+   * Starts looking up the routes an outbox's deliveries need, so the lookup overlaps the
+   * transaction's commit (issue 10); publish() takes the result. Null when it needs none.
+   */
+  prefetch(outbox: Outbox): Promise<Map<string, Route[]>> | null {
+    if (!outbox.users.length) return null;
+    const p = this.routes.lookup(usersOf(outbox));
+    p.catch(() => {}); // a failure is publish()'s to report
+    return p;
+  }
+
+  /**
+   * Returns the number of socket deliveries written. `routes`: a prefetch() of this outbox
+   * (looked up now when absent).
+   */
+  async publish(
+    outbox: Outbox,
+    acks: AckSet[] = [],
+    routes: Promise<Map<string, Route[]>> | null = null,
+  ): Promise<number> {
     const lines = new Map<string, GatewayLines>();
     const add = (gw: string, line: string, traceparent?: string) => {
       let g = lines.get(gw);
@@ -105,16 +123,12 @@ export class Publisher {
     }
     const retries = new Map<number, Array<number | string>>(); // partition -> ZADD args
     if (outbox.users.length) {
-      const routes = await this.routes.lookup(
-        outbox.users.flatMap((u) =>
-          u.ifNoneReached ? [...u.userIds, u.ifNoneReached.userId] : u.userIds
-        ),
-      );
+      const found = await (routes ?? this.routes.lookup(usersOf(outbox)));
       for (const u of outbox.users) {
         let othersReached = 0;
         const reached: Array<Route & { userId: string }> = [];
         for (const userId of u.userIds) {
-          for (const r of routes.get(userId) ?? []) {
+          for (const r of found.get(userId) ?? []) {
             if (r.connId === u.exceptConnId) continue;
             reached.push({ ...r, userId });
             if (userId !== u.ifNoneReached?.userId) othersReached++;
@@ -132,7 +146,7 @@ export class Publisher {
           retries.set(partition, args);
         }
         if (u.ifNoneReached && othersReached === 0) {
-          emit(u.ifNoneReached.frame, routes.get(u.ifNoneReached.userId) ?? [], u.traceparent);
+          emit(u.ifNoneReached.frame, found.get(u.ifNoneReached.userId) ?? [], u.traceparent);
         }
       }
     }
@@ -175,4 +189,11 @@ export class Publisher {
     if (outbox.errorCodes.length) this.onErrors(outbox.errorCodes);
     return deliveries;
   }
+}
+
+/** Every user an outbox delivers to (and the senders told when no one was reached). */
+function usersOf(outbox: Outbox): string[] {
+  return outbox.users.flatMap((u) =>
+    u.ifNoneReached ? [...u.userIds, u.ifNoneReached.userId] : u.userIds
+  );
 }

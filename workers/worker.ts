@@ -71,6 +71,7 @@ export async function startWorker(config: Config, baseLog: Logger): Promise<Runn
   const db = createDb(config.mysqlUrl, 10, {
     isolation: "READ COMMITTED",
     lockTimeoutSec: config.leaseTtlMs / 1000,
+    writeBehind: true, // a batch's writes ride with its next statement (shared/db/write_behind.ts)
     ...(config.instrument ? { observer: mysqlObserver(registry, "worker") } : {}),
   });
 

@@ -118,6 +118,7 @@ export class FakeServer {
           gatewayId: "g-fake",
           heartbeatSec: this.heartbeatSec,
           maxFrameBytes: 65536,
+          limits: { maxBodyChars: 5000, recallWindowSec: 120, editWindowSec: 900 },
         },
       });
     });

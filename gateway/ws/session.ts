@@ -9,6 +9,7 @@ import {
   CloseCode,
   type ErrorBody,
   ErrorCode,
+  type Limits,
   parseClientFrame,
   PROTOCOL_VERSION,
   specOf,
@@ -26,6 +27,8 @@ export interface SessionDeps {
   log: Logger;
   maxFrameBytes: number;
   heartbeatSec: number;
+  /** Announced in `hello`; the workers enforce them. */
+  limits: Limits;
   framesIn: Counter;
   errorsOut: Counter;
   /** Per-type limits beyond the rate limit (typing); an error refuses the frame. */
@@ -81,6 +84,7 @@ export function attachSession(conn: Conn, d: SessionDeps): void {
           gatewayId: d.hub.gatewayId,
           heartbeatSec: d.heartbeatSec,
           maxFrameBytes: d.maxFrameBytes,
+          limits: d.limits,
         },
       });
       log.info("connected", { remote: conn.remote });

@@ -15,6 +15,18 @@ export interface Hello {
   gatewayId: string;
   heartbeatSec: number;
   maxFrameBytes: number;
+  /** This server's content limits, so apps can say "too long" before sending, never cut. */
+  limits: Limits;
+}
+
+/** Limits a client checks against before the server refuses (the server still checks). */
+export interface Limits {
+  /** MAX_BODY_CHARS: the longest text body, counted in Unicode code points (`[...body].length`). */
+  maxBodyChars: number;
+  /** RECALL_WINDOW_SEC: how long after sending a message may be recalled. */
+  recallWindowSec: number;
+  /** EDIT_WINDOW_SEC: how long after sending a message may be edited. */
+  editWindowSec: number;
 }
 
 export interface SystemServerData {

@@ -43,6 +43,18 @@ function checkTraffic(r: BenchReport) {
   assert(Object.keys(r.errors.errorFrames).length === 0, "no error frames");
 }
 
+/** The system's own view of the window (not in floor mode, which has no gateway or worker). */
+function checkHops(r: BenchReport) {
+  assert(r.throughput.serverCpuMsPerMsg > 0, "server CPU per message");
+  // Every hop saw the window's frames, and its quantiles are ordered.
+  assert(r.hops !== null, "hop table");
+  for (const h of r.hops.hops) {
+    assert(h.n > 0, `hop ${h.hop} observed: ${JSON.stringify(h)}`);
+    assert(0 <= h.p50Ms && h.p50Ms <= h.p99Ms, `hop ${h.hop} quantiles: ${JSON.stringify(h)}`);
+  }
+  assert(r.hops.batches > 0 && r.hops.entriesPerBatch >= 1, `batches: ${JSON.stringify(r.hops)}`);
+}
+
 const base = ["--users", "4", "--duration", "2", "--warmup", "0.5", "--out", "/dev/null"];
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
@@ -75,6 +87,7 @@ Deno.test(
     );
     checkCommon(r, 4 + 4); // the probe's four reader connections
     checkTraffic(r);
+    checkHops(r);
     assert(r.processes.gateway.pids.length === 1 && r.processes.worker.pids.length === 1, "pids");
     assert(r.processes.gateway.rssMiB > 0 && r.processes.worker.rssMiB > 0, "system RSS");
     assert(r.targets.some((t) => t.name.startsWith("p99 send")), "latency target evaluated");
@@ -99,6 +112,7 @@ Deno.test("bench e2e flat out with the npm ws client", opts, async () => {
   );
   checkCommon(r, 4);
   checkTraffic(r);
+  checkHops(r);
   assert(r.targets.some((t) => t.name.startsWith("sustained")), "throughput target evaluated");
 });
 

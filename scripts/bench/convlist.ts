@@ -107,6 +107,7 @@ try {
     RATE_LIMIT_PER_SEC: "1000000",
     RATE_LIMIT_BURST: "1000000",
     RATE_LIMIT_ABUSE: "1000000",
+    USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
   };
   const worker = spawnDeno(
     "worker",

@@ -1,4 +1,5 @@
 /** The printed summary of a report: one line per measure, a process table, the targets. */
+import { formatHops } from "./hops.ts";
 import { formatProfile } from "./profile.ts";
 import type { BenchReport, ProbeReport } from "./report.ts";
 import type { LatencySummary } from "./stats.ts";
@@ -20,6 +21,7 @@ export function formatReport(r: BenchReport): string {
       `${r.throughput.sent} / ${r.throughput.acked} / ${r.throughput.delivered}`,
     );
     row("delivered msgs/s", String(r.throughput.deliveredPerSec));
+    row("server CPU per message", `${r.throughput.serverCpuMsPerMsg} ms`);
     row("send->ack ms", lat(r.latencyMs.sendToAck));
     row("send->receive ms", lat(r.latencyMs.sendToReceive));
   }
@@ -42,6 +44,7 @@ export function formatReport(r: BenchReport): string {
     row("RSS per idle connection", `${r.idle.rssPerConnKiB} KiB`);
   }
   if (r.floor) row("floor msgs/s (ratio)", `${r.floor.deliveredPerSec} (${r.floor.ratio})`);
+  if (r.hops) lines.push(...formatHops(r.hops));
   lines.push(...processTable(r));
   lines.push(
     `  machine CPU ${r.machineCpu.busyPct}% of ${r.machine.nproc * 100}%` +

@@ -5,6 +5,7 @@
  * generators' results (warm-up, window, drain).
  */
 import type { LoadProc } from "./generators.ts";
+import { type HopTable, hopTable, scrapeAll } from "./hops.ts";
 import type { LoadResult } from "./load_types.ts";
 import { findProcesses, machineTicks, ProcGroup, type ProcUsage } from "./procs.ts";
 import type { System } from "./system.ts";
@@ -23,6 +24,8 @@ export interface Measurement {
   /** Percent of one core over the window; `othersPct` is what the bench's processes did not use. */
   machineCpu: { busyPct: number; othersPct: number };
   idle: IdleMemory | null;
+  /** Where the window's messages spent their time (null for idle and floor runs). */
+  hops: HopTable | null;
   /** performance.now() at the window's ends (to cut CPU profiles to it). */
   winStart: number;
   winEnd: number;
@@ -48,12 +51,18 @@ export async function measure(
     new ProcGroup("redis", findProcesses(["redis-server"])),
     new ProcGroup("mysql", findProcesses(["mariadbd", "mysqld"])),
   ];
+  const metricsUrls = sys.workerPort
+    ? [
+      ...sys.gateways.map((g) => `http://127.0.0.1:${g.port}/metrics`),
+      `http://127.0.0.1:${sys.workerPort}/metrics`,
+    ]
+    : [];
   const begin = () => {
     for (const g of groups) g.begin();
     return { t: performance.now(), ticks: machineTicks() };
   };
   try {
-    let w0, results: LoadResult[], idle: IdleMemory | null = null;
+    let w0, results: LoadResult[], idle: IdleMemory | null = null, hops: HopTable | null = null;
     if (o.mode === "idle") {
       await sleep(2000); // let the gateway settle after the connection burst
       w0 = begin();
@@ -66,16 +75,20 @@ export async function measure(
     } else {
       for (const l of loads) await l.send("go");
       await sleep(o.warmupSec * 1000);
+      const scraped = metricsUrls.length ? scrapeAll(metricsUrls) : null;
       w0 = begin();
       run.log(`measuring for ${o.durationSec} s`);
       await sleep(o.durationSec * 1000);
+      // Scraped at the window's end, not after the drain: the table holds the window's frames.
+      const after = metricsUrls.length ? await scrapeAll(metricsUrls) : null;
+      if (scraped && after) hops = hopTable(await scraped, after);
       results = await Promise.all(loads.map((l) => l.result));
     }
     const winEnd = performance.now(), ticks1 = machineTicks();
     const processes: Record<string, ProcUsage> = {};
     for (const g of groups.splice(0)) processes[g.name] = g.end();
     const machineCpu = machineShare(w0.ticks, ticks1, processes);
-    return { results, processes, machineCpu, idle, winStart: w0.t, winEnd };
+    return { results, processes, machineCpu, idle, hops, winStart: w0.t, winEnd };
   } finally {
     for (const g of groups) g.end(); // only when the window failed: stops the RSS polls
   }

@@ -74,6 +74,7 @@ const env: Record<string, string> = {
   RATE_LIMIT_PER_SEC: "1000000",
   RATE_LIMIT_BURST: "1000000",
   RATE_LIMIT_ABUSE: "1000000",
+  USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
   MAX_DEVICES_PER_USER: "1000000",
   ACCESS_TTL_SEC: "86400",
   ...(s3

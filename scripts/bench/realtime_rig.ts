@@ -45,6 +45,7 @@ export async function startRig(extra: Record<string, string> = {}): Promise<Rig>
     RATE_LIMIT_PER_SEC: "100000",
     RATE_LIMIT_BURST: "100000",
     RATE_LIMIT_ABUSE: "1000000",
+    USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
     MAX_DEVICES_PER_USER: "1000000",
     ACCESS_TTL_SEC: "86400",
     // The bench measures the machinery, not the per-connection typing policy.

@@ -1,5 +1,6 @@
 /** The JSON report (schema im-bench/1): built from a run's parts, its targets, written to a file. */
 import type { LoadResult, ProbeResult, ReadyEvent } from "./load_types.ts";
+import type { HopTable } from "./hops.ts";
 import type { Measurement } from "./measure.ts";
 import type { BenchOptions, Mode } from "./options.ts";
 import { machineInfo, type ProcUsage } from "./procs.ts";
@@ -42,6 +43,8 @@ export interface BenchReport {
     deliveredFrames: number;
     sentPerSec: number;
     deliveredPerSec: number;
+    /** CPU of gateway(s), worker, Redis and MariaDB per delivered message, in ms (0 when none). */
+    serverCpuMsPerMsg: number;
   };
   latencyMs: { sendToAck: LatencySummary; sendToReceive: LatencySummary };
   /**
@@ -56,6 +59,8 @@ export interface BenchReport {
     lost: number;
   };
   processes: Record<string, ProcUsage>;
+  /** Per-hop latency of the window's frames, from the processes' own histograms (hops.ts). */
+  hops: HopTable | null;
   /**
    * The whole machine over the window, in percent of one core (nproc x 100 is all of it);
    * `othersPct` is what processes outside the bench used: a noisy neighbour shows up here.
@@ -113,6 +118,7 @@ export function buildReport(o: BenchOptions, r: RunParts): BenchReport {
       deliveredFrames: sum((x) => x.deliveredFrames),
       sentPerSec: per(sum((x) => x.sent)),
       deliveredPerSec: per(sum((x) => x.delivered)),
+      serverCpuMsPerMsg: serverCpuMs(r.m, sum((x) => x.delivered)),
     },
     latencyMs: {
       sendToAck: merged(results.map((x) => x.ack)),
@@ -129,6 +135,7 @@ export function buildReport(o: BenchOptions, r: RunParts): BenchReport {
       lost: sum((x) => x.lost),
     },
     processes: r.m.processes,
+    hops: r.m.hops,
     machineCpu: r.m.machineCpu,
     idle: r.m.idle,
     floor: null,
@@ -138,6 +145,14 @@ export function buildReport(o: BenchOptions, r: RunParts): BenchReport {
   report.floor = floorComparison(o, report.throughput.deliveredPerSec);
   report.targets = targetsOf(report);
   return report;
+}
+
+const SERVER = ["gateway", "worker", "redis", "mysql"];
+
+function serverCpuMs(m: Measurement, delivered: number): number {
+  if (!delivered) return 0;
+  const sec = SERVER.reduce((a, k) => a + (m.processes[k]?.cpuSec ?? 0), 0);
+  return Math.round((sec * 1000 / delivered) * 1000) / 1000;
 }
 
 function merged(hs: LoadResult["ack"][]): LatencySummary {

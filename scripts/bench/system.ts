@@ -81,6 +81,8 @@ export interface System {
   gateways: Gateway[];
   /** The worker, or the floor consumer in floor mode. */
   worker: Spawned;
+  /** The worker's HTTP port (/metrics); 0 in floor mode. */
+  workerPort: number;
 }
 
 /** Starts the system; every process started is pushed to `started` at once, for the teardown. */
@@ -101,7 +103,7 @@ export async function startSystem(run: Run, started: Spawned[]): Promise<System>
       `${dir}/floor-consumer.log`,
     );
     started.push(worker);
-    return { gateways: [], worker };
+    return { gateways: [], worker, workerPort: 0 };
   }
   const gateways: Gateway[] = [];
   for (let g = 0; g < o.gateways; g++) {
@@ -120,7 +122,7 @@ export async function startSystem(run: Run, started: Spawned[]): Promise<System>
   await waitReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
   await waitPartitions(workerPort, o.partitions);
   if (o.promTargets) await writeTargets(o.promTargets, gateways, workerPort);
-  return { gateways, worker };
+  return { gateways, worker, workerPort };
 }
 
 const profFlags = (o: BenchOptions, name: string) =>

@@ -1,6 +1,7 @@
 import { CompiledQuery, Kysely, MysqlDialect, type Transaction } from "kysely";
 import { createPool } from "mysql2";
 import type { Database } from "./schema.ts";
+import { enableWriteBehind } from "./write_behind.ts";
 
 export type Db = Kysely<Database>;
 /** What table functions take: the pool, or the caller's transaction so several compose in one commit. */
@@ -32,6 +33,11 @@ export interface DbOptions {
    */
   lockTimeoutSec?: number;
   observer?: DbObserver;
+  /**
+   * Hold a transaction's `begin` and its `later` statements and send them with its next
+   * statement (write_behind.ts); turns on mysql2's multipleStatements for this pool only.
+   */
+  writeBehind?: boolean;
 }
 
 export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}): Db {
@@ -42,7 +48,10 @@ export function createDb(url: string, connectionLimit = 10, opts: DbOptions = {}
     bigNumberStrings: true,
     charset: "utf8mb4_unicode_ci",
     timezone: "Z",
+    ...(opts.writeBehind ? { multipleStatements: true } : {}),
   });
+  // deno-lint-ignore no-explicit-any
+  if (opts.writeBehind) pool.on("connection", (c: any) => enableWriteBehind(c));
   opts.observer?.pool(pool);
   const observer = opts.observer;
   return new Kysely<Database>({

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { type TestEnv, testEnv } from "@im/shared/testing";
 import { createLogger } from "@im/shared/log";
 import { CONSUMER_GROUP } from "@im/shared/keys";
+import { directConversationId } from "@im/protocol";
 import { targetOf } from "@im/shared/routing";
 import { encodeEnvelope, ENVELOPE_FIELD } from "@im/shared/wire";
 import { startWorker } from "../worker.ts";
@@ -169,6 +170,69 @@ Deno.test("consumer: an old worker answers a frame type it does not know on any 
       await w.stop();
     }
   } finally {
+    await env.close();
+  }
+});
+
+Deno.test("consumer: a blocked partition holds back only itself; its own batches keep their order", async () => {
+  const env = await testEnv({
+    partitions: P,
+    leaseTtlMs: 8000, // the worker's lock wait timeout: 8 s
+    blockMs: 100,
+    workerPort: 0,
+    host: "127.0.0.1",
+  });
+  const { createDb } = await import("@im/shared/db");
+  const locker = createDb(env.config.mysqlUrl, 1, { isolation: "READ COMMITTED" });
+  try {
+    const names = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    const ids = await createUsers(env, ...names);
+    const partitionOf = (a: string, b: string) =>
+      targetOf(sendEntry(a, b, "x").env.frame, a, env.keys, P).stream;
+    const [alice, bob] = ids;
+    const other = ids.slice(2).find((u) => partitionOf(alice, u) !== partitionOf(alice, bob))!;
+    assert.ok(other, "two conversations on different partitions");
+    const w = await startWorker(env.config, log);
+    try {
+      await enqueue(env, alice, bob, "a1");
+      await until("a1 stored", async () => (await countMessages(env)) === 1);
+      // Another session locks alice-bob's head: the next batch of that partition must wait.
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const holding = locker.transaction().execute(async (tx) => {
+        await tx.selectFrom("conversations").select("id")
+          .where("id", "=", directConversationId(alice, bob)).forUpdate().execute();
+        await released;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      await enqueue(env, alice, bob, "a2");
+      await new Promise((r) => setTimeout(r, 200)); // a2's batch is read and waits on the lock
+      await enqueue(env, alice, other, "o1");
+      await enqueue(env, alice, bob, "a3");
+      // The other partition commits while a2's transaction still waits.
+      // (Well inside the lock wait timeout, after which a2's batch would fail and let o1 pass.)
+      await until(
+        "o1 stored past the blocked batch",
+        async () => (await countMessages(env)) === 2,
+        3000,
+      );
+      const stored = await env.db.selectFrom("messages").select("client_msg_id").execute();
+      assert.deepEqual(stored.map((r) => r.client_msg_id).sort(), ["a1", "o1"]);
+      release();
+      await holding;
+      await until("all stored", async () => (await countMessages(env)) === 4);
+      const ab = await env.db.selectFrom("messages").select(["client_msg_id", "seq"])
+        .where("conversation_id", "=", directConversationId(alice, bob)).orderBy("seq").execute();
+      assert.deepEqual(ab.map((r) => [r.client_msg_id, Number(r.seq)]), [
+        ["a1", 1],
+        ["a2", 2],
+        ["a3", 3],
+      ]);
+    } finally {
+      await w.stop();
+    }
+  } finally {
+    await locker.destroy();
     await env.close();
   }
 });

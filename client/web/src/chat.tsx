@@ -22,6 +22,7 @@ import { runSearch, SearchBox, SearchResults, type SearchState } from "./search.
 import { FriendsPage } from "./friends.tsx";
 import { ProfilePage } from "./profile.tsx";
 import { DevicesPage } from "./devices.tsx";
+import { ConnectionState, useUnreadTitle } from "./status.tsx";
 
 type View = "chats" | "friends" | "profile" | "devices";
 const VIEWS: Array<[View, string]> = [
@@ -34,6 +35,7 @@ const VIEWS: Array<[View, string]> = [
 export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void }) {
   const { client, api } = props;
   const version = useClientVersion(client);
+  useUnreadTitle(client, version);
   const [, setNames] = useState(0);
   const names = useMemo(
     () =>
@@ -91,7 +93,7 @@ export function Chat(props: { client: ImClient; api: AuthApi; onSignOut(): void 
       <header class="top">
         <span class="avatar" aria-hidden="true">{initial(me)}</span>
         <span class="me" data-testid="me">{me}</span>
-        <span class={`dot ${client.state}`} title={client.state} />
+        <ConnectionState client={client} />
         <SearchBox
           client={client}
           names={names}

@@ -3,33 +3,27 @@
  * One conversation: messages oldest first, older pages loaded when scrolled to the top, read
  * marks sent while the page is visible, and a composer whose draft survives reloads.
  */
+import { Fragment } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import {
   type Call,
   describeError,
   directPeer,
-  type GroupMember,
   type ImClient,
   type MessageView,
   parseConversationId,
+  type TimelineItem,
 } from "../../mod.ts";
 import { forwardTargets, type MessageHandlers } from "./actions.tsx";
-import { Attachment, ContextBar, kindOf } from "./attach.tsx";
 import { describePresence, PresenceDot, typingText, usePresence } from "./presence.tsx";
 import { titleOf } from "./conversations.tsx";
 import { MembersPanel, useMembers } from "./groups.tsx";
-import {
-  candidates,
-  insertMention,
-  MentionPicker,
-  mentionsIn,
-  typingMention,
-} from "./mentions.tsx";
 import { useTick } from "./hooks.ts";
 import { Bubble } from "./message.tsx";
 import type { Directory } from "./names.ts";
-import { loadDraft, saveDraft } from "./storage.ts";
 import { BlockButton } from "./block.tsx";
+import { Composer } from "./composer.tsx";
+import { dayKey, dayLabel } from "./time.ts";
 
 /** How many messages the conversation holds: re-run effects when it grows. */
 const messageCount = (client: ImClient, id: string) => client.store.get(id)?.messages.length ?? 0;
@@ -236,19 +230,25 @@ export function ConversationView(props: {
             ? "Loading earlier messages…"
             : <button type="button" onClick={loadOlder}>Load earlier messages</button>}
         </li>
-        {items.map((item) => (
-          <Bubble
+        {items.map((item, i) => (
+          <Fragment
             key={item.kind === "message" ? item.message.msgId : item.outgoing.clientMsgId}
-            item={item}
-            now={now}
-            client={client}
-            name={(u) => props.names.name(u)}
-            h={h}
-            onRecall={recall}
-            onRetry={retry}
-            onDiscard={(id) => client.discard(id)}
-            group={isGroup ? { client, names: props.names } : undefined}
-          />
+          >
+            {dayKey(timeOf(item)) !== (i > 0 ? dayKey(timeOf(items[i - 1])) : null) && (
+              <li class="day" data-testid="day" role="separator">{dayLabel(timeOf(item), now)}</li>
+            )}
+            <Bubble
+              item={item}
+              now={now}
+              client={client}
+              name={(u) => props.names.name(u)}
+              h={h}
+              onRecall={recall}
+              onRetry={retry}
+              onDiscard={(id) => client.discard(id)}
+              group={isGroup ? { client, names: props.names } : undefined}
+            />
+          </Fragment>
         ))}
       </ol>
       <div class="typing" data-testid="typing" aria-live="polite">{typingText(typists)}</div>
@@ -271,149 +271,7 @@ export function ConversationView(props: {
   );
 }
 
-function Composer(
-  props: {
-    client: ImClient;
-    conversationId: string;
-    context: { mode: "reply" | "edit"; m: MessageView } | null;
-    onDone(): void;
-    onError(text: string): void;
-    onSend(): void;
-    /** Groups: whom "@" offers. */
-    mentionable?: { members: GroupMember[]; names: Directory; all: boolean };
-  },
-) {
-  const [text, setText] = useState(() => loadDraft(props.conversationId));
-  const [file, setFile] = useState<File | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [picked, setPicked] = useState(new Map<string, string>());
-  const picker = useRef<HTMLInputElement>(null);
-  useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
-  useEffect(() => setFile(null), [props.conversationId]);
-  const editing = props.context?.mode === "edit" ? props.context.m : null;
-  useEffect(() => {
-    if (editing) setText(editing.body);
-  }, [editing?.msgId]);
-  const query = props.mentionable && !editing ? typingMention(text) : null;
-  const m = props.mentionable;
-  const options = m && query !== null
-    ? candidates(query, m.members, props.client.userId, m.names, m.all)
-    : [];
-  const pick = (c: { id: string; label: string }) => {
-    setPicked(new Map(picked).set(c.id, c.label));
-    update(insertMention(text, c.label));
-  };
-
-  function update(value: string) {
-    setText(value);
-    saveDraft(props.conversationId, value);
-    if (value.trim()) props.client.typingInput(props.conversationId);
-    else props.client.typingDone(props.conversationId);
-  }
-
-  async function send(e?: Event) {
-    e?.preventDefault();
-    const body = text.trim();
-    const replyTo = props.context?.mode === "reply" ? props.context.m.msgId : undefined;
-    if (editing) {
-      if (!body && editing.kind === "text") return;
-      props.onDone();
-      update("");
-      return void props.client.edit(editing.msgId, body).catch((err) =>
-        props.onError(describeError(err))
-      );
-    }
-    if (file) {
-      if (progress !== null) return; // already uploading
-      props.onSend();
-      setProgress(0);
-      try {
-        await props.client.sendMedia(props.conversationId, {
-          kind: kindOf(file),
-          name: file.name,
-          body: file,
-          caption: body || undefined,
-          replyTo,
-          onProgress: (p) => setProgress(p.loaded / (p.total ?? file.size)),
-        });
-        setFile(null);
-        update("");
-        props.onDone();
-      } catch (err) {
-        props.onError(describeError(err));
-      } finally {
-        setProgress(null);
-      }
-      return;
-    }
-    if (!body) return;
-    props.onSend();
-    // Failures stay visible on the message itself, with Retry.
-    props.client.send(props.conversationId, body, { replyTo, ...mentionsIn(body, picked) })
-      .catch(() => {});
-    setPicked(new Map());
-    update("");
-    props.onDone();
-  }
-
-  return (
-    <div class="composer-wrap">
-      {props.context && (
-        <ContextBar
-          mode={props.context.mode}
-          m={props.context.m}
-          onCancel={() => (props.onDone(), editing && update(""))}
-        />
-      )}
-      {file && <Attachment file={file} progress={progress} onRemove={() => setFile(null)} />}
-      <form class="composer" onSubmit={send}>
-        <MentionPicker items={options} onPick={pick} />
-        <input
-          type="file"
-          hidden
-          ref={picker}
-          data-testid="file-input"
-          onChange={(e) => {
-            const f = e.currentTarget.files?.[0];
-            if (f) setFile(f);
-            e.currentTarget.value = "";
-          }}
-        />
-        <button
-          type="button"
-          class="attach"
-          aria-label="Attach a file"
-          disabled={!!editing}
-          onClick={() => picker.current?.click()}
-        >
-          Attach
-        </button>
-        <textarea
-          data-testid="composer"
-          aria-label="Message"
-          placeholder="Message"
-          rows={1}
-          maxLength={4000}
-          value={text}
-          onInput={(e) => update(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-              if (options.length) {
-                e.preventDefault();
-                return pick(options[0]);
-              }
-              send(e);
-            }
-          }}
-        />
-        <button
-          type="submit"
-          class="primary"
-          disabled={!text.trim() && !file && !(editing && editing.kind !== "text")}
-        >
-          {editing ? "Save" : "Send"}
-        </button>
-      </form>
-    </div>
-  );
+/** When an item happened: the server's time once stored, the device's before. */
+function timeOf(item: TimelineItem): number {
+  return item.kind === "message" ? item.message.serverTime : item.outgoing.createdAt;
 }

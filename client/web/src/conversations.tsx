@@ -10,6 +10,8 @@ import { describeError, directPeer, type ImClient, type MessageView } from "../.
 import type { Directory } from "./names.ts";
 import { callRecordText } from "./call.tsx";
 import { PresenceDot, usePresence } from "./presence.tsx";
+import { useTick } from "./hooks.ts";
+import { listTime } from "./time.ts";
 
 export interface Row {
   conversationId: string;
@@ -66,6 +68,8 @@ export function ConversationList(props: {
   const { client } = props;
   const [who, setWho] = useState("");
   const items = rowsOf(client);
+  useTick(60_000); // "Yesterday" after midnight without a new message
+  const now = Date.now();
   usePresence(client, items.map((c) => c.peerId));
   const [error, setError] = useState<string | null>(null);
   const [menu, setMenu] = useState<string | null>(null);
@@ -131,8 +135,20 @@ export function ConversationList(props: {
               <span class="conv-main">
                 <span class="conv-name">
                   {c.pinned && <span class="flag" data-testid="pinned">pinned</span>}
-                  {titleOf(c, props.names, props.groupName?.(c.conversationId))}
+                  <span class="conv-title">
+                    {titleOf(c, props.names, props.groupName?.(c.conversationId))}
+                  </span>
                   {c.muted && <span class="flag">muted</span>}
+                  {c.lastMessage && (
+                    <time
+                      class="conv-time"
+                      data-testid="conv-time"
+                      dateTime={new Date(c.lastMessage.serverTime).toISOString()}
+                      title={new Date(c.lastMessage.serverTime).toLocaleString()}
+                    >
+                      {listTime(c.lastMessage.serverTime, now)}
+                    </time>
+                  )}
                 </span>
                 <span class="conv-last">
                   {c.mentioned && <strong class="mention">[@you]</strong>}

@@ -7,19 +7,24 @@ import type { Directory } from "./names.ts";
 import { NoticeLine } from "./notice.tsx";
 import { ReadBy } from "./readby.tsx";
 import { callRecordText } from "./call.tsx";
+import { clock } from "./time.ts";
 
-/** The server's default recall window; it has the last word (RECALL_WINDOW). */
-export const RECALL_WINDOW_MS = 2 * 60_000;
-/** The server's default edit window (EDIT_WINDOW_SEC); it has the last word. */
-export const EDIT_WINDOW_MS = 15 * 60_000;
+/** Defaults until the server's hello says (RECALL_WINDOW_SEC); the server has the last word. */
+const RECALL_WINDOW_SEC = 120;
+/** Likewise for EDIT_WINDOW_SEC. */
+const EDIT_WINDOW_SEC = 900;
 
-const MARK: Record<MessageStatus, { icon: string; text: string }> = {
+/**
+ * One tick: stored; two: on their device; two and the word "Read": seen. Never colour alone
+ * (colour-blind readers, monochrome screens); the title and aria-label say it in full.
+ */
+const MARK: Record<MessageStatus, { icon: string; label?: string; text: string }> = {
   sending: { icon: "Sending…", text: "Sending" },
-  failed: { icon: "!", text: "Not sent" },
+  failed: { icon: "!", label: "Not sent", text: "Not sent" },
   sent: { icon: "✓", text: "Sent" },
-  offline: { icon: "✓", text: "Stored until they come online" },
+  offline: { icon: "✓", text: "Sent; stored until they come online" },
   delivered: { icon: "✓✓", text: "Delivered" },
-  read: { icon: "✓✓", text: "Read" },
+  read: { icon: "✓✓", label: "Read", text: "Read" },
 };
 
 export function Bubble(props: {
@@ -85,9 +90,13 @@ export function Bubble(props: {
       </li>
     );
   }
-  const canRecall = item.mine && !m.recalled && props.now - m.serverTime < RECALL_WINDOW_MS;
+  const limits = props.client.limits;
+  const age = props.now - m.serverTime;
+  const canRecall = item.mine && !m.recalled &&
+    age < (limits?.recallWindowSec ?? RECALL_WINDOW_SEC) * 1000;
   const canEdit = item.mine && !m.recalled && !m.forwarded &&
-    (EDITABLE_KINDS as string[]).includes(m.kind) && props.now - m.serverTime < EDIT_WINDOW_MS;
+    (EDITABLE_KINDS as string[]).includes(m.kind) &&
+    age < (limits?.editWindowSec ?? EDIT_WINDOW_SEC) * 1000;
   return (
     <li
       class={`msg ${item.mine ? "mine" : "theirs"}${m.recalled ? " recalled" : ""}`}
@@ -138,11 +147,8 @@ function Mark(props: { status: MessageStatus }) {
       title={mark.text}
       aria-label={mark.text}
     >
-      {mark.icon}
+      <span aria-hidden="true">{mark.icon}</span>
+      {mark.label && <span class="mark-label" aria-hidden="true">{mark.label}</span>}
     </span>
   );
-}
-
-function clock(t: number): string {
-  return new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }

@@ -23,6 +23,13 @@ export const workerFields = {
     min: 1,
   }),
   blockMs: field("BLOCK_MS", "int", "2000", "How long a worker's XREADGROUP blocks.", { min: 10 }),
+  txInFlight: field(
+    "TX_IN_FLIGHT",
+    "int",
+    "2",
+    "Transactions a worker commits at once: it reads again while they run (1: read, commit, read).",
+    { min: 1, max: 16 },
+  ),
   leaseTtlMs: field("LEASE_TTL_MS", "int", "10000", "Partition and worker-id lease lifetime.", {
     min: 500,
   }),

@@ -1,7 +1,7 @@
 /** Table functions for `conversations` and `conversation_members`; each takes the executor. */
 import { sql } from "kysely";
 import { type ConversationKind, parseConversationId } from "@im/protocol";
-import type { Exec } from "@im/shared/db";
+import { type Exec, later } from "@im/shared/db";
 
 /**
  * Locks the head rows of these conversations and returns their last seq (absent: no such
@@ -28,18 +28,21 @@ export interface Head {
 /** Creates or advances conversation heads in one statement. */
 export async function upsertHeads(db: Exec, heads: Head[]): Promise<void> {
   if (heads.length === 0) return;
-  await db.insertInto("conversations").values(heads.map((h) => ({
-    id: h.id,
-    kind: h.kind,
-    last_seq: h.lastSeq,
-    last_msg_id: h.lastMsgId,
-    created_at: h.at,
-    updated_at: h.at,
-  }))).onDuplicateKeyUpdate({
-    last_seq: sql`VALUES(last_seq)`,
-    last_msg_id: sql`VALUES(last_msg_id)`,
-    updated_at: sql`VALUES(updated_at)`,
-  }).execute();
+  await later(
+    db,
+    db.insertInto("conversations").values(heads.map((h) => ({
+      id: h.id,
+      kind: h.kind,
+      last_seq: h.lastSeq,
+      last_msg_id: h.lastMsgId,
+      created_at: h.at,
+      updated_at: h.at,
+    }))).onDuplicateKeyUpdate({
+      last_seq: sql`VALUES(last_seq)`,
+      last_msg_id: sql`VALUES(last_msg_id)`,
+      updated_at: sql`VALUES(updated_at)`,
+    }),
+  );
   await touchMembers(db, heads);
 }
 
@@ -57,12 +60,14 @@ export const TOUCH_GRANULARITY_MS = 1000;
 async function touchMembers(db: Exec, heads: Head[]): Promise<void> {
   const byTime = Map.groupBy(heads, (h) => h.at);
   for (const [at, group] of byTime) {
-    await db.updateTable("conversation_members").set({ active_at: at, hidden: 0 })
-      .where("conversation_id", "in", group.map((h) => h.id)).where("left_seq", "is", null)
-      .where((w) =>
-        w.or([w("active_at", "<", String(at - TOUCH_GRANULARITY_MS)), w("hidden", "=", 1)])
-      )
-      .execute();
+    await later(
+      db,
+      db.updateTable("conversation_members").set({ active_at: at, hidden: 0 })
+        .where("conversation_id", "in", group.map((h) => h.id)).where("left_seq", "is", null)
+        .where((w) =>
+          w.or([w("active_at", "<", String(at - TOUCH_GRANULARITY_MS)), w("hidden", "=", 1)])
+        ),
+    );
   }
 }
 
@@ -73,13 +78,16 @@ export async function addMembers(
   rows: Array<{ conversationId: string; userId: string; at: number; role?: Role }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto("conversation_members").ignore().values(rows.map((r) => ({
-    conversation_id: r.conversationId,
-    user_id: r.userId,
-    role: r.role ?? "member",
-    joined_at: r.at,
-    active_at: r.at, // joining is activity: the list shows it from now
-  }))).execute();
+  await later(
+    db,
+    db.insertInto("conversation_members").ignore().values(rows.map((r) => ({
+      conversation_id: r.conversationId,
+      user_id: r.userId,
+      role: r.role ?? "member",
+      joined_at: r.at,
+      active_at: r.at, // joining is activity: the list shows it from now
+    }))),
+  );
 }
 
 /** The current members' user ids of each conversation (former members excluded). */
@@ -215,14 +223,17 @@ export async function raiseCursors(
   rows: Array<{ conversationId: string; userId: string; readSeq: number; deliveredSeq: number }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto("conversation_members").values(rows.map((r) => ({
-    conversation_id: r.conversationId,
-    user_id: r.userId,
-    joined_at: 0, // never used: the rows exist (the caller locked them)
-    read_seq: r.readSeq,
-    delivered_seq: r.deliveredSeq,
-  }))).onDuplicateKeyUpdate({
-    read_seq: sql`GREATEST(read_seq, VALUES(read_seq))`,
-    delivered_seq: sql`GREATEST(delivered_seq, VALUES(delivered_seq))`,
-  }).execute();
+  await later(
+    db,
+    db.insertInto("conversation_members").values(rows.map((r) => ({
+      conversation_id: r.conversationId,
+      user_id: r.userId,
+      joined_at: 0, // never used: the rows exist (the caller locked them)
+      read_seq: r.readSeq,
+      delivered_seq: r.deliveredSeq,
+    }))).onDuplicateKeyUpdate({
+      read_seq: sql`GREATEST(read_seq, VALUES(read_seq))`,
+      delivered_seq: sql`GREATEST(delivered_seq, VALUES(delivered_seq))`,
+    }),
+  );
 }

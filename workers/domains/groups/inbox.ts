@@ -8,7 +8,7 @@
  * position per partition, written "part:pos,part:pos" (partitions at 0 are left out).
  */
 import { sql } from "kysely";
-import type { Exec } from "@im/shared/db";
+import { type Exec, later } from "@im/shared/db";
 
 export interface InboxItem {
   partition: number;
@@ -36,13 +36,17 @@ export async function appendInbox(db: Exec, items: InboxItem[]): Promise<void> {
     messages.push({ part: i.partition, pos: p, conversation_id: i.conversationId, seq: i.seq });
     for (const u of new Set(i.userIds)) entries.push({ user_id: u, part: i.partition, pos: p });
   }
-  await db.insertInto("inbox_messages").values(messages).execute();
+  // Written behind (shared/db/write_behind.ts): they ride with the transaction's next statement.
+  await later(db, db.insertInto("inbox_messages").values(messages));
   for (let k = 0; k < entries.length; k += CHUNK) {
-    await db.insertInto("inbox").values(entries.slice(k, k + CHUNK)).execute();
+    await later(db, db.insertInto("inbox").values(entries.slice(k, k + CHUNK)));
   }
-  await db.insertInto("inbox_positions")
-    .values(parts.map((p) => ({ part: p, pos: String(pos.get(p)!) })))
-    .onDuplicateKeyUpdate({ pos: sql`VALUES(pos)` }).execute();
+  await later(
+    db,
+    db.insertInto("inbox_positions")
+      .values(parts.map((p) => ({ part: p, pos: String(pos.get(p)!) })))
+      .onDuplicateKeyUpdate({ pos: sql`VALUES(pos)` }),
+  );
 }
 
 export type InboxCursor = Map<number, number>;

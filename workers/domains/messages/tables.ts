@@ -1,6 +1,6 @@
 /** Table functions for `messages`. Each takes the executor so actions compose them in one commit. */
 import type { CustomContent, Location, MediaRef } from "@im/protocol";
-import type { Exec } from "@im/shared/db";
+import { type Exec, later } from "@im/shared/db";
 
 /** What a message carries besides its text, stored as JSON in `content`. */
 export interface StoredContent {
@@ -53,22 +53,25 @@ export async function findByClientIds(
 
 export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto("messages").values(rows.map((m) => ({
-    msg_id: m.msgId,
-    conversation_id: m.conversationId,
-    seq: m.seq,
-    sender_id: m.senderId,
-    client_msg_id: m.clientMsgId,
-    kind: m.kind,
-    body: m.body,
-    created_at: m.createdAt,
-    source_entry: m.sourceEntry,
-    ref_msg_id: m.refMsgId ?? null,
-    content: m.content ? JSON.stringify(m.content) : null,
-    media_id: m.mediaId ?? null,
-    reply_to_msg_id: m.replyToMsgId ?? null,
-    mentions: m.mentions ?? null,
-  }))).execute();
+  await later(
+    db,
+    db.insertInto("messages").values(rows.map((m) => ({
+      msg_id: m.msgId,
+      conversation_id: m.conversationId,
+      seq: m.seq,
+      sender_id: m.senderId,
+      client_msg_id: m.clientMsgId,
+      kind: m.kind,
+      body: m.body,
+      created_at: m.createdAt,
+      source_entry: m.sourceEntry,
+      ref_msg_id: m.refMsgId ?? null,
+      content: m.content ? JSON.stringify(m.content) : null,
+      media_id: m.mediaId ?? null,
+      reply_to_msg_id: m.replyToMsgId ?? null,
+      mentions: m.mentions ?? null,
+    }))),
+  );
 }
 
 /** The seqs a member may see: (above, upTo]. */

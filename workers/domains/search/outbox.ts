@@ -6,7 +6,7 @@
  * Delete-for-me needs no call: a reader's cleared_seq is applied at query time.
  */
 import type { Config } from "@im/shared/config";
-import type { Exec } from "@im/shared/db";
+import { type Exec, later } from "@im/shared/db";
 
 /** `TxContext` satisfies it: `await reindexMessages(ctx, [msgId])`. */
 export interface IndexingContext {
@@ -17,6 +17,8 @@ export interface IndexingContext {
 /** Queues these messages to be indexed again from their stored row (whatever changed). */
 export async function reindexMessages(ctx: IndexingContext, msgIds: string[]): Promise<void> {
   if (msgIds.length === 0 || ctx.config.searchEngine === "off") return;
-  await ctx.tx.insertInto("search_outbox").values(msgIds.map((msgId) => ({ msg_id: msgId })))
-    .execute();
+  await later(
+    ctx.tx,
+    ctx.tx.insertInto("search_outbox").values(msgIds.map((msgId) => ({ msg_id: msgId }))),
+  );
 }

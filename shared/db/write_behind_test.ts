@@ -1,0 +1,135 @@
+/**
+ * Write-behind against the real MariaDB: held writes are seen by the transaction's later reads
+ * and committed with it, in fewer round trips; a held write that fails fails the transaction and
+ * nothing of it stays; outside a transaction and on a plain pool, `later` runs at once; values
+ * with `?` and quotes survive the merged statement.
+ */
+import assert from "node:assert/strict";
+import { sql } from "kysely";
+import { loadConfig } from "../config/mod.ts";
+import { uniqueName } from "../testing.ts";
+import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
+import { ensureDatabase } from "./migrate.ts";
+import { later, MAX_HELD_BYTES, writeBehindStats } from "./write_behind.ts";
+
+interface T {
+  t: { id: number; v: string };
+}
+
+async function withDb(writeBehind: boolean, fn: (db: Db, plain: Db) => Promise<void>) {
+  const { server } = splitMysqlUrl(loadConfig().mysqlUrl);
+  const url = `${server}${uniqueName("wb")}`;
+  await ensureDatabase(url);
+  const db = createDb(url, 2, { writeBehind });
+  const plain = createDb(url, 1);
+  try {
+    await sql`CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(64) NOT NULL)`.execute(db);
+    await fn(db, plain);
+  } finally {
+    await sql.raw(`DROP DATABASE ${splitMysqlUrl(url).database}`).execute(plain);
+    await db.destroy();
+    await plain.destroy();
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+const tOf = (db: Db) => db as any as import("kysely").Kysely<T>;
+
+Deno.test("write-behind: held writes are read back in the transaction, commit with it, in fewer round trips", async () => {
+  await withDb(true, async (db, plain) => {
+    const before = { ...writeBehindStats };
+    const seen = await db.transaction().execute(async (tx) => {
+      const t = tOf(tx as unknown as Db);
+      await later(tx, t.insertInto("t").values({ id: 1, v: "what? it's 'quoted' \\ ok" }));
+      await later(tx, t.insertInto("t").values({ id: 2, v: "two" }));
+      await later(tx, t.updateTable("t").set({ v: "2?" }).where("id", "=", 2));
+      // The read rides with begin and the three writes, and sees them.
+      return await t.selectFrom("t").select(["id", "v"]).orderBy("id").execute();
+    });
+    assert.deepEqual(seen, [
+      { id: 1, v: "what? it's 'quoted' \\ ok" },
+      { id: 2, v: "2?" },
+    ]);
+    // begin + 3 writes + the read: one round trip; commit: another.
+    assert.equal(writeBehindStats.roundTrips - before.roundTrips, 2);
+    assert.equal(writeBehindStats.statements - before.statements, 6);
+    const committed = await tOf(plain).selectFrom("t").select(["id", "v"]).orderBy("id").execute();
+    assert.deepEqual(committed, seen, "another connection sees the committed rows");
+
+    // Writes held to the end go with commit.
+    await db.transaction().execute(async (tx) => {
+      await later(tx, tOf(tx as unknown as Db).insertInto("t").values({ id: 3, v: "three" }));
+    });
+    const three = await tOf(plain).selectFrom("t").select("v").where("id", "=", 3).execute();
+    assert.deepEqual(three, [{ v: "three" }]);
+  });
+});
+
+Deno.test("write-behind: a held write that fails fails the transaction, and none of it stays", async () => {
+  await withDb(true, async (db, plain) => {
+    await tOf(db).insertInto("t").values({ id: 1, v: "one" }).execute();
+    await assert.rejects(
+      db.transaction().execute(async (tx) => {
+        const t = tOf(tx as unknown as Db);
+        await later(tx, t.insertInto("t").values({ id: 2, v: "two" }));
+        await later(tx, t.insertInto("t").values({ id: 1, v: "duplicate" })); // fails at commit
+      }),
+      (err: Error & { code?: string }) => err.code === "ER_DUP_ENTRY",
+    );
+    const rows = await tOf(plain).selectFrom("t").select(["id", "v"]).execute();
+    assert.deepEqual(rows, [{ id: 1, v: "one" }], "the transaction rolled back");
+    // The connection is clean for the next transaction: nothing held leaks into it.
+    await db.transaction().execute(async (tx) => {
+      await later(tx, tOf(tx as unknown as Db).insertInto("t").values({ id: 5, v: "five" }));
+    });
+    const after = await tOf(plain).selectFrom("t").select("id").orderBy("id").execute();
+    assert.deepEqual(after.map((r) => r.id), [1, 5]);
+
+    // A transaction that throws before sending anything rolls back without a server round trip.
+    const rt = writeBehindStats.roundTrips;
+    await assert.rejects(
+      db.transaction().execute(async (tx) => {
+        await later(tx, tOf(tx as unknown as Db).insertInto("t").values({ id: 6, v: "six" }));
+        throw new Error("handler failed");
+      }),
+      /handler failed/,
+    );
+    assert.equal(writeBehindStats.roundTrips, rt);
+    const none = await tOf(plain).selectFrom("t").select("id").where("id", "=", 6).execute();
+    assert.deepEqual(none, []);
+  });
+});
+
+Deno.test("write-behind: past MAX_HELD_BYTES held writes go out early, and all of them commit", async () => {
+  await withDb(true, async (db, plain) => {
+    await sql`CREATE TABLE big (id INT PRIMARY KEY, v MEDIUMTEXT NOT NULL)`.execute(db);
+    const chunk = "x".repeat(MAX_HELD_BYTES / 3);
+    const before = writeBehindStats.roundTrips;
+    await db.transaction().execute(async (tx) => {
+      // deno-lint-ignore no-explicit-any
+      const t = tx as any as import("kysely").Kysely<{ big: { id: number; v: string } }>;
+      for (let i = 0; i < 7; i++) await later(tx, t.insertInto("big").values({ id: i, v: chunk }));
+    });
+    assert.ok(writeBehindStats.roundTrips - before >= 3, "sent in several round trips");
+    const n = await sql<{ n: number }>`SELECT COUNT(*) AS n, SUM(LENGTH(v)) AS len FROM big`
+      .execute(plain);
+    assert.equal(Number(n.rows[0].n), 7);
+  });
+});
+
+Deno.test("write-behind: outside a transaction, and on a pool without it, later runs at once", async () => {
+  await withDb(false, async (db, plain) => {
+    await later(db, tOf(db).insertInto("t").values({ id: 1, v: "now" }));
+    await db.transaction().execute(async (tx) => {
+      await later(tx, tOf(tx as unknown as Db).insertInto("t").values({ id: 2, v: "in tx" }));
+    });
+    const rows = await tOf(plain).selectFrom("t").select("id").orderBy("id").execute();
+    assert.deepEqual(rows.map((r) => r.id), [1, 2]);
+  });
+  await withDb(true, async (db, plain) => {
+    await later(db, tOf(db).insertInto("t").values({ id: 1, v: "autocommit" }));
+    // Visible to another connection at once: it was not held for someone else's statement.
+    const rows = await tOf(plain).selectFrom("t").select("v").execute();
+    assert.deepEqual(rows, [{ v: "autocommit" }]);
+  });
+});
