@@ -4,8 +4,8 @@
  * slots (each partition is its own slot), so there each partition has its own blocking read on
  * its own connection, and a read returns as soon as any of them has entries; the others stay
  * in flight for the next read. Either way a partition has at most one read in flight, and the
- * next one starts only after the loop took (and committed) the previous one's entries, so its
- * entries keep their order.
+ * next one starts only after the loop took the previous one's entries (and chained their batch
+ * behind the partition's batch in flight), so its entries keep their order.
  */
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import { isCluster, type Redis } from "@im/shared/redis";
