@@ -7,7 +7,7 @@
 import { type Keys, REALTIME_SHARDS } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import { partitionOf } from "@im/shared/partition";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 export interface ConnRef {
   userId: string;
@@ -45,7 +45,7 @@ export class PresenceEvents {
       args.push(now, `${c.userId}|${c.deviceId}|${c.connId}`);
       byShard.set(shard, args);
     }
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const [shard, args] of byShard) pipe.zadd(this.keys.presenceDue(shard), ...args);
     try {
       await pipe.exec();

@@ -5,7 +5,7 @@
  * client that could not connect names the gateway to avoid. Reads go through the KV port, so the
  * HTTP-only API (gateway/http_api.ts) picks gateways over the Redis REST API with the same code.
  */
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 import type { Keys } from "@im/shared/keys";
 import { IoredisKv, type KvStore, type LiveGateway } from "@im/shared/kv";
 
@@ -44,7 +44,7 @@ export class GatewayRegistry {
   }
 
   async announce(info: GatewayInfo): Promise<void> {
-    await this.redis.pipeline()
+    await pipeline(this.redis)
       .zadd(this.keys.gatewayRegistry(), this.now(), info.gatewayId)
       .hset(
         this.keys.gatewayInfo(),
@@ -55,7 +55,7 @@ export class GatewayRegistry {
   }
 
   async withdraw(gatewayId: string): Promise<void> {
-    await this.redis.pipeline()
+    await pipeline(this.redis)
       .zrem(this.keys.gatewayRegistry(), gatewayId)
       .hdel(this.keys.gatewayInfo(), gatewayId)
       .exec();
@@ -75,7 +75,7 @@ export class GatewayRegistry {
     const key = this.keys.gatewayRegistry();
     const stale = await this.redis.zrangebyscore(key, "-inf", this.now() - this.ttlMs - 60_000);
     if (stale.length) {
-      await this.redis.pipeline().zrem(key, ...stale).hdel(this.keys.gatewayInfo(), ...stale)
+      await pipeline(this.redis).zrem(key, ...stale).hdel(this.keys.gatewayInfo(), ...stale)
         .exec();
     }
   }

@@ -6,7 +6,7 @@
  * is slack: a user may overshoot by what each gateway accepts in one flush interval.
  */
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 export const USER_WINDOW_MS = 5000;
 const FLUSH_MS = 250;
@@ -55,7 +55,7 @@ export class UserRateLimiter {
       else if (u.blockedUntil <= now) this.#users.delete(userId); // idle: forget
     }
     if (batch.length === 0) return;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const [userId, u] of batch) {
       const key = this.keys.userFrames(userId, window);
       pipe.incrby(key, u.pending).pexpire(key, 2 * this.windowMs);

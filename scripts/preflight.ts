@@ -5,6 +5,7 @@
  */
 import type { Config } from "@im/shared/config";
 import { Redis } from "ioredis";
+import { parseClusterUrl } from "@im/shared/redis";
 import { createDb, splitMysqlUrl } from "@im/shared/db";
 import { sql } from "kysely";
 
@@ -115,7 +116,27 @@ export function mysqlProblem(url: string, err: unknown): StoreProblem {
   return { store: "mysql", kind, url: shown, message };
 }
 
+/**
+ * A `redis+cluster://` URL is checked seed by seed: fine when one answers (the client finds the
+ * rest); otherwise the first seed's problem, so the message names a host and port.
+ */
 export async function checkRedis(url: string): Promise<StoreProblem | null> {
+  const cluster = parseClusterUrl(url);
+  if (!cluster) return await checkRedisNode(url);
+  const auth = cluster.password
+    ? `${encodeURIComponent(cluster.username ?? "")}:${encodeURIComponent(cluster.password)}@`
+    : "";
+  let first: StoreProblem | null = null;
+  for (const n of cluster.nodes) {
+    const host = n.host.includes(":") ? `[${n.host}]` : n.host;
+    const problem = await checkRedisNode(`redis://${auth}${host}:${n.port}`);
+    if (!problem) return null;
+    first ??= problem;
+  }
+  return first;
+}
+
+async function checkRedisNode(url: string): Promise<StoreProblem | null> {
   const redis = new Redis(url, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,

@@ -35,6 +35,16 @@ Deno.test("preflight: a remote store that does not answer is not 'start it here'
   assert.doesNotMatch(p!.message, /redis-server --daemonize/);
 });
 
+Deno.test("preflight: a cluster URL is fine when one seed answers, else names the first seed", async () => {
+  const up = new URL(loadConfig().redisUrl);
+  const seed = `${up.hostname}:${up.port || 6379}`;
+  const auth = up.password ? `:${up.password}@` : "";
+  assert.equal(await checkRedis(`redis+cluster://${auth}no-such-host.invalid:7000,${seed}`), null);
+  const p = await checkRedis("redis+cluster://no-such-host.invalid:7000,no-such-host.invalid:7001");
+  assert.equal(p?.kind, "unreachable");
+  assert.match(p!.message, /can reach no-such-host\.invalid:7000/);
+});
+
 Deno.test("preflight: MySQL credentials refused are reported as credentials, with the volume advice", async () => {
   const base = new URL(loadConfig().mysqlUrl);
   base.username = "imtest_nobody";

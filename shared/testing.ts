@@ -6,6 +6,7 @@ import { type Config, loadConfig } from "./config/mod.ts";
 import { createDb, type Db } from "./db/connect.ts";
 import { dropDatabase, ensureDatabase, migrateToLatest } from "./db/migrate.ts";
 import { createRedis, type Redis } from "./redis/connect.ts";
+import { scanAll, unlinkAll } from "./redis/scan.ts";
 import { Keys } from "./keys.ts";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -48,18 +49,7 @@ export async function testEnv(overrides: Partial<Config> = {}): Promise<TestEnv>
     keys,
     async close() {
       await db.destroy();
-      let cursor = "0";
-      do {
-        const [next, found] = await redis.scan(
-          cursor,
-          "MATCH",
-          `${config.keyPrefix}*`,
-          "COUNT",
-          1000,
-        );
-        if (found.length) await redis.unlink(...found);
-        cursor = next;
-      } while (cursor !== "0");
+      await unlinkAll(redis, await scanAll(redis, `${config.keyPrefix}*`));
       redis.disconnect();
       await dropDatabase(config.mysqlUrl);
     },

@@ -6,7 +6,7 @@
  */
 import type { Db } from "@im/shared/db";
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 import { probe } from "@im/shared/telemetry";
 import { sql } from "kysely";
 import type { PartitionManager } from "./partitions.ts";
@@ -25,7 +25,7 @@ export function workerHealth(d: WorkerHealthDeps) {
     let leased: boolean[] = [];
     const [redis, mysql] = await Promise.all([
       probe(async () => {
-        const pipe = d.redis.pipeline();
+        const pipe = pipeline(d.redis);
         for (let p = 0; p < d.partitions; p++) pipe.exists(d.keys.partitionLease(p));
         leased = ((await pipe.exec()) ?? []).map(([, v]) => v === 1);
       }, (err) => d.onError?.("redis", err)),

@@ -7,7 +7,7 @@ import { ErrorCode } from "@im/protocol";
 import type { Config } from "@im/shared/config";
 import type { Keys } from "@im/shared/keys";
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, type Registry } from "@im/shared/metrics";
-import { readStreamStats, type Redis } from "@im/shared/redis";
+import { pipeline, readStreamStats, type Redis } from "@im/shared/redis";
 import type { Handlers } from "./context.ts";
 import type { TxHops } from "./consumer/timing.ts";
 import { hopHistogram } from "@im/shared/telemetry";
@@ -127,7 +127,7 @@ export function streamGauges(registry: Registry, redis: Redis, keys: Keys, parti
   return async (liveSinceMs: number) => {
     const [stats, extra] = await Promise.all([
       readStreamStats(redis, keys, partitions),
-      redis.pipeline().xlen(keys.deadLetters()).zcount(keys.workerRegistry(), liveSinceMs, "+inf")
+      pipeline(redis).xlen(keys.deadLetters()).zcount(keys.workerRegistry(), liveSinceMs, "+inf")
         .exec(),
     ]);
     for (const s of stats) {

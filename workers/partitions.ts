@@ -8,7 +8,7 @@
  * lease lifetime. It is given up only between batches (the consumer calls `rebalance`), so two
  * workers never commit for one partition.
  */
-import { Lease, type Redis } from "@im/shared/redis";
+import { Lease, pipeline, type Redis } from "@im/shared/redis";
 import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import { fnv1a } from "@im/shared/partition";
@@ -98,7 +98,7 @@ export class PartitionManager {
   async liveWorkers(): Promise<string[]> {
     const key = this.keys.workerRegistry();
     const since = this.now() - this.deadMs;
-    const [, live] = await this.redis.pipeline()
+    const [, live] = await pipeline(this.redis)
       .zremrangebyscore(key, "-inf", since - 60_000)
       .zrangebyscore(key, since, "+inf")
       .exec() as [[null, number], [null, string[]]];

@@ -4,7 +4,7 @@
  * ack, and acks the stream entries, all in one pipelined round trip after the route lookup.
  * Acking only here keeps "ack after commit".
  */
-import type { Redis, Route, RouteStore } from "@im/shared/redis";
+import { isCluster, pipeline, type Redis, type Route, type RouteStore } from "@im/shared/redis";
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import { deliverLine, encodeRepush, encodeResultFields } from "@im/shared/wire";
 import type { Outbox } from "./outbox.ts";
@@ -150,7 +150,7 @@ export class Publisher {
         }
       }
     }
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const [gw, g] of lines) {
       const key = this.keys.gateway(gw);
       pipe.xadd(
@@ -175,9 +175,14 @@ export class Publisher {
     for (const [p, args] of retries) {
       if (args.length) pipe.zadd(this.keys.retrySchedule(p), ...args);
     }
-    for (const a of acks) if (a.ids.length) pipe.xack(a.stream, CONSUMER_GROUP, ...a.ids);
-    if (pipe.length) {
-      const res = await pipe.exec();
+    // On one node the acks ride in the same pipeline, after the deliveries on the same
+    // connection. A Cluster runs each node's part side by side, so there the acks wait for
+    // every delivery to land: an entry is never acked while its push or re-push is lost.
+    const ackPipe = isCluster(this.redis) ? pipeline(this.redis) : pipe;
+    for (const a of acks) if (a.ids.length) ackPipe.xack(a.stream, CONSUMER_GROUP, ...a.ids);
+    for (const p of ackPipe === pipe ? [pipe] : [pipe, ackPipe]) {
+      if (!p.length) continue;
+      const res = await p.exec();
       const failed = res?.find(([err]) => err);
       if (failed) throw failed[0];
     }

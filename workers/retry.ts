@@ -6,7 +6,7 @@
  * only the partition's owner runs it.
  */
 import type { Keys } from "@im/shared/keys";
-import type { Redis, RouteStore } from "@im/shared/redis";
+import { pipeline, type Redis, type RouteStore } from "@im/shared/redis";
 import type { Db } from "@im/shared/db";
 import { decodeRepush, encodeRepush, type Repush } from "@im/shared/wire";
 import { findByIds } from "./domains/messages/tables.ts";
@@ -34,7 +34,7 @@ export class RetryScheduler {
   async runDue(partitions: number[], max = 500): Promise<number> {
     if (partitions.length === 0 || this.offsetsMs.length === 0) return 0;
     const now = this.now();
-    const read = this.redis.pipeline();
+    const read = pipeline(this.redis);
     for (const p of partitions) {
       read.zrangebyscore(this.keys.retrySchedule(p), "-inf", now, "LIMIT", 0, max);
     }
@@ -48,7 +48,7 @@ export class RetryScheduler {
     });
     if (due.length === 0) return 0;
 
-    const acks = this.redis.pipeline();
+    const acks = pipeline(this.redis);
     for (const [, d] of due) {
       acks.hget(this.keys.deviceAcks(d.userId), `${d.deviceId}|${d.conversationId}`);
     }
@@ -60,7 +60,7 @@ export class RetryScheduler {
 
     const outbox = new Outbox();
     const attempts: number[] = [];
-    const next = this.redis.pipeline();
+    const next = pipeline(this.redis);
     for (const [p, d] of open) {
       const route = routes.get(d.userId)?.find((r) => r.deviceId === d.deviceId);
       const m = messages.get(d.msgId);

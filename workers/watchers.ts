@@ -6,7 +6,7 @@
  * never the member count. Run by the Publisher after commit, in one pipeline per batch.
  */
 import type { Keys } from "@im/shared/keys";
-import type { Redis, Route } from "@im/shared/redis";
+import { pipeline, type Redis, type Route } from "@im/shared/redis";
 import type { WatcherEmit, WatcherTarget, WatchOp } from "./outbox.ts";
 
 // KEYS[1] watchers zset, KEYS[2] the user's removal marker. ARGV[1] member, ARGV[2] expiry ms,
@@ -58,7 +58,7 @@ export class Watchers {
   /** Applies `ops` in order, then resolves each emit to the connections it reaches. */
   async resolve(ops: WatchOp[], emits: WatcherEmit[]): Promise<Reached[]> {
     const now = this.now();
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     // Removals first (a kicked member's connection must not get the batch's frames); a whole
     // audience goes last, after hearing the frame that ended it (dissolved, closed).
     for (const o of ops) if (o.op !== "drop") this.#op(pipe, o, now);

@@ -83,7 +83,12 @@ export function manifestProblems(docs: Doc[]): string[] {
   if (out.length) return out;
   const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
   const config: Record<string, string> = byKind("ConfigMap")[0]?.data ?? {};
-  const leaseSec = Number(config.LEASE_TTL_MS ?? 10000) / 1000;
+  const setting = (name: string) =>
+    Number(
+      config[name] ?? Object.values(CONFIG_FIELDS).find((f) => f.env === name)?.default,
+    );
+  const leaseSec = setting("LEASE_TTL_MS") / 1000;
+  const shutdownSec = setting("SHUTDOWN_TIMEOUT_MS") / 1000;
   const pods: Array<[string, IPodSpec, Record<string, string>]> = [
     ...byKind("Deployment").map((
       d,
@@ -103,12 +108,14 @@ export function manifestProblems(docs: Doc[]): string[] {
   out.push(...probeProblems("gateway", gw.containers[0], "PORT"));
   out.push(...probeProblems("worker", wk.containers[0], "WORKER_PORT"));
   const pause = Number(gw.containers[0].lifecycle?.preStop?.exec?.command?.at(-1) ?? 0);
-  if ((gw.terminationGracePeriodSeconds ?? 30) < pause + 10) {
-    out.push("gateway: terminationGracePeriodSeconds must cover the preStop pause and the drain");
-  }
-  if ((wk.terminationGracePeriodSeconds ?? 30) <= leaseSec) {
+  if ((gw.terminationGracePeriodSeconds ?? 30) <= pause + shutdownSec) {
     out.push(
-      "worker: terminationGracePeriodSeconds must exceed LEASE_TTL_MS (a batch may wait that long)",
+      "gateway: terminationGracePeriodSeconds must exceed the preStop pause plus SHUTDOWN_TIMEOUT_MS",
+    );
+  }
+  if ((wk.terminationGracePeriodSeconds ?? 30) <= Math.max(leaseSec, shutdownSec)) {
+    out.push(
+      "worker: terminationGracePeriodSeconds must exceed LEASE_TTL_MS and SHUTDOWN_TIMEOUT_MS",
     );
   }
   const selects = (sel: Record<string, string> | undefined, d: Doc) =>

@@ -46,6 +46,8 @@ export const config = new ConfigMap({
     PUBLIC_WS_URL: "wss://chat.example.com/ws",
     ORIGIN_ALLOWLIST: "",
     LEASE_TTL_MS: "10000",
+    // The process's own bound on a SIGTERM shutdown; both grace periods below exceed it.
+    SHUTDOWN_TIMEOUT_MS: "10000",
   },
 });
 
@@ -81,11 +83,12 @@ function container(image: string, c: Omit<IContainer, "image" | "securityContext
 }
 
 /**
- * Gateways drain on SIGTERM: /readyz turns 503, sockets close with 4000 ("reconnect"), the
- * result reader stops, the server shuts down. The preStop pause comes first so the endpoints
- * controller has dropped the pod from the Service before it stops listening (otherwise
- * reconnecting clients would be routed to a closed port); the grace period covers the pause
- * plus the drain, which takes well under a second.
+ * Gateways drain on SIGTERM (gateway.ts `stop`): /readyz turns 503, the registry entry goes,
+ * sockets close with 4000 ("reconnect"), the result reader stops, the server shuts down; each
+ * step bounded, the whole by SHUTDOWN_TIMEOUT_MS (shared/shutdown.ts). The preStop pause comes
+ * first so the endpoints controller has dropped the pod from the Service before it stops
+ * listening (otherwise reconnecting clients would be routed to a closed port); the grace period
+ * covers the pause plus SHUTDOWN_TIMEOUT_MS, so the kubelet never has to SIGKILL a drain.
  */
 function gatewayPod(image: string): IPodSpec {
   return {
@@ -115,11 +118,13 @@ function gatewayPod(image: string): IPodSpec {
 }
 
 /**
- * Workers finish the batch in hand on SIGTERM and release their partition leases, so the
- * partitions move at once instead of after LEASE_TTL_MS. A batch waits at most the lease TTL on
- * a lock (the session's lock timeout), so 30 s (3x the TTL) covers it; if a worker is killed
- * anyway its leases lapse within the TTL and fencing keeps its late writes out. No preStop:
- * nothing routes traffic to a worker.
+ * Workers on SIGTERM (worker.ts `stop`) end their blocking reads, give the batch in hand a
+ * bounded wait, and release their partition leases, so the partitions move at once instead of
+ * after LEASE_TTL_MS; the whole is bounded by SHUTDOWN_TIMEOUT_MS. The grace period exceeds it
+ * (and the lease TTL, the longest a batch waits on a lock), so the release runs; a worker killed
+ * anyway loses nothing: its leases lapse within the TTL and fencing keeps its late writes out
+ * (a batch still committing holds its fence row, and the next owner's raise waits for it).
+ * No preStop: nothing routes traffic to a worker.
  */
 function workerPod(image: string): IPodSpec {
   return {

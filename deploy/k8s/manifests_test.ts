@@ -98,6 +98,12 @@ Deno.test("k8s: invalid manifests fail the check", async () => {
       /must exceed LEASE_TTL_MS/,
       (ds) => void (worker(ds).spec.template.spec.terminationGracePeriodSeconds = 5),
     ],
+    [/gateway: terminationGracePeriodSeconds must exceed the preStop pause/, (ds) => {
+      gateway(ds).spec.template.spec.containers[0].lifecycle.preStop.exec.command = ["sleep", "25"];
+    }],
+    [/worker: terminationGracePeriodSeconds must exceed .*SHUTDOWN_TIMEOUT_MS/, (ds) => {
+      ds.find((d) => d.kind === "ConfigMap").data.SHUTDOWN_TIMEOUT_MS = "45000";
+    }],
     [
       /im-worker: no PodDisruptionBudget/,
       (ds) =>
@@ -146,4 +152,23 @@ Deno.test("k8s: a misspelt field is a type error (deno check), not a silently ig
       },
     });
   assert.equal(typeof typo, "function");
+});
+
+Deno.test("k8s: the probes' paths are routes the processes serve", async () => {
+  const root = new URL("../../", import.meta.url);
+  const docs = docsOf(Object.values(await committed()));
+  for (
+    const [name, source] of [["im-gateway", "gateway/gateway.ts"], [
+      "im-worker",
+      "workers/worker.ts",
+    ]]
+  ) {
+    const code = await Deno.readTextFile(new URL(source, root));
+    const c = docs.find((d) => d.kind === "Deployment" && d.metadata.name === name)
+      .spec.template.spec.containers[0];
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) {
+      const path = c[probe].httpGet.path;
+      assert.ok(code.includes(`"${path}"`), `${name} ${probe}: ${source} serves no ${path}`);
+    }
+  }
 });

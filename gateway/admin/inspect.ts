@@ -1,7 +1,13 @@
 /** Read-only views for operators: who is online, a message by id, partitions and their lag. */
 import type { Db } from "@im/shared/db";
 import type { Keys } from "@im/shared/keys";
-import { readStreamStats, type Redis, type Route, type RouteStore } from "@im/shared/redis";
+import {
+  readStreamStats,
+  type Redis,
+  type Route,
+  type RouteStore,
+  scanPage,
+} from "@im/shared/redis";
 
 /** Redis glob characters in a key prefix must not act as patterns. */
 const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
@@ -19,7 +25,7 @@ export async function onlineUsers(
   count: number,
 ): Promise<{ cursor: string; users: Array<{ userId: string; devices: Route[] }> }> {
   const pattern = `${globEscape(keys.prefix)}{u*}:routes`;
-  const [next, found] = await redis.scan(cursor, "MATCH", pattern, "COUNT", count);
+  const [next, found] = await scanPage(redis, cursor, pattern, count);
   const head = `${keys.prefix}{u`;
   const ids = found.map((k) => k.slice(head.length, k.indexOf("}", head.length)))
     .filter((id) => /^\d+$/.test(id));

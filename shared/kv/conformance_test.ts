@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { Keys } from "../keys.ts";
 import { createRedis, type Redis } from "../redis/connect.ts";
+import { pipeline } from "../redis/pipeline.ts";
+import { scanAll, unlinkAll } from "../redis/scan.ts";
 import { RouteStore } from "../redis/routes.ts";
 import { uniqueName } from "../testing.ts";
 import { startRedisRest } from "../testing/redis_rest.ts";
@@ -136,7 +138,7 @@ function redisSubject(redis: Redis, kv: (keys: Keys) => KvStore, cleanup: () => 
       await new RouteStore(redis, keys, ttl, () => expiresAtMs - ttl).set(userId, r);
     },
     async announce(g, beatMs) {
-      await redis.pipeline().zadd(keys.gatewayRegistry(), beatMs, g.gatewayId)
+      await pipeline(redis).zadd(keys.gatewayRegistry(), beatMs, g.gatewayId)
         .hset(keys.gatewayInfo(), g.gatewayId, JSON.stringify({ url: g.url, conns: g.conns }))
         .exec();
     },
@@ -151,12 +153,7 @@ function redisSubject(redis: Redis, kv: (keys: Keys) => KvStore, cleanup: () => 
     },
     async done() {
       await subject.kv.close();
-      let cursor = "0";
-      do {
-        const [next, found] = await redis.scan(cursor, "MATCH", `${keys.prefix}*`, "COUNT", 1000);
-        if (found.length) await redis.unlink(...found);
-        cursor = next;
-      } while (cursor !== "0");
+      await unlinkAll(redis, await scanAll(redis, `${keys.prefix}*`));
       redis.disconnect();
       await cleanup();
     },

@@ -1,5 +1,6 @@
 /** The key-value port over ioredis (TCP): what the gateway uses beside its streams. */
-import type { Redis } from "ioredis";
+import type { Redis } from "../redis/connect.ts";
+import { pipeline } from "../redis/pipeline.ts";
 import type { Keys } from "../keys.ts";
 import {
   closeLine,
@@ -49,7 +50,7 @@ export class IoredisKv implements KvStore {
 
   async liveGateways(sinceMs: number): Promise<LiveGateway[]> {
     // One round trip: the info hash is small (one field per gateway), so read it whole.
-    const res = await this.redis.pipeline()
+    const res = await pipeline(this.redis)
       .zrangebyscore(this.keys.gatewayRegistry(), sinceMs, "+inf")
       .hgetall(this.keys.gatewayInfo())
       .exec();
@@ -75,7 +76,7 @@ export class IoredisKv implements KvStore {
 
   async closeConnection(gatewayId: string, connId: string, code: number, reason: string) {
     const stream = this.keys.gateway(gatewayId);
-    const res = await this.redis.pipeline()
+    const res = await pipeline(this.redis)
       .xadd(stream, "*", RESULT_FIELD, closeLine(connId, code, reason))
       .pexpire(stream, RESULT_STREAM_TTL_MS)
       .exec();

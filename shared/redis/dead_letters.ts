@@ -6,7 +6,7 @@
  */
 import { ENVELOPE_FIELD } from "../wire/envelope.ts";
 import type { Keys } from "../keys.ts";
-import type { Redis } from "./connect.ts";
+import { isCluster, type Redis } from "./connect.ts";
 
 export interface DeadLetter {
   id: string;
@@ -73,10 +73,19 @@ export async function replayDeadLetters(
     const dl = toDeadLetter(row);
     const home = homeOf(dl, keys);
     if (!dl.envelope || !home) continue;
-    await redis.multi()
-      .xadd(home, "*", ENVELOPE_FIELD, dl.envelope)
-      .xdel(keys.deadLetters(), id)
-      .exec();
+    if (isCluster(redis)) {
+      // The streams live in different Cluster slots, so no MULTI. Re-add first: a crash
+      // between the two leaves the letter in place, so an operator may replay it twice (a
+      // resent msg.send returns its stored row; check other types before replaying again),
+      // but a letter is never lost.
+      await redis.xadd(home, "*", ENVELOPE_FIELD, dl.envelope);
+      await redis.xdel(keys.deadLetters(), id);
+    } else {
+      await redis.multi()
+        .xadd(home, "*", ENVELOPE_FIELD, dl.envelope)
+        .xdel(keys.deadLetters(), id)
+        .exec();
+    }
     done.push(id);
   }
   return done;

@@ -3,7 +3,8 @@
  * key hands out a strictly larger fence to every new holder. Each step is one Lua script.
  * Used for partition ownership and for snowflake worker ids.
  */
-import type { Redis } from "ioredis";
+import { Command } from "ioredis";
+import { type Cluster, isCluster, type Redis } from "./connect.ts";
 
 // KEYS[1] lease, KEYS[2] fence counter (same hash tag). ARGV[1] owner, ARGV[2] ttl ms,
 // ARGV[3] an owner that may be displaced (one presumed dead; "" for none). Returns the fence
@@ -67,6 +68,7 @@ export class Lease {
       displace,
     );
     this.fence = Number(f);
+    if (this.fence > 0 && isCluster(this.redis)) await replicated(this.redis, this.key, this.ttlMs);
     return this.fence;
   }
 
@@ -90,4 +92,20 @@ export class Lease {
     this.fence = 0;
     await this.redis.eval(RELEASE, 1, this.key, value);
   }
+}
+
+/**
+ * On a Cluster, waits (at most a quarter of the TTL) until a replica of the key's master has the
+ * writes made so far on our connection to it: a new fence is only used once it would survive a
+ * failover. Replication is asynchronous; without this a master that dies right after ACQUIRE
+ * could leave a promoted replica with the old fence, and the next owner would be handed a fence
+ * the previous one already holds. With no replica (or one that lags past the wait) the lease is
+ * used anyway: the window is then what it is on one node without persistence.
+ */
+async function replicated(cluster: Cluster, key: string, ttlMs: number): Promise<number> {
+  const slot = new Command("get", [key]).getSlot() ?? 0;
+  const addr = cluster.slots[slot]?.[0];
+  const node = cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === addr);
+  if (!node) return 0;
+  return Number(await node.wait(1, Math.max(10, Math.floor(ttlMs / 4))).catch(() => 0));
 }

@@ -5,7 +5,8 @@
  * and the key itself expires when no device refreshes it. Removal is compare-and-delete so a late
  * disconnect never erases a newer connection's route.
  */
-import type { Redis } from "ioredis";
+import type { Redis } from "./connect.ts";
+import { pipeline } from "./pipeline.ts";
 import type { Keys } from "../keys.ts";
 
 export interface Route {
@@ -63,7 +64,7 @@ export class RouteStore {
   /** Extends the routes of many connections in one round trip. */
   async refresh(routes: Array<{ userId: string } & Route>): Promise<void> {
     if (routes.length === 0) return;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const r of routes) {
       pipe.eval(
         IF_OWNER,
@@ -97,7 +98,7 @@ export class RouteStore {
     const ids = [...new Set(userIds)];
     const out = new Map<string, Route[]>();
     if (ids.length === 0) return out;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const id of ids) pipe.hgetall(this.keys.routes(id));
     const res = await pipe.exec();
     const now = this.now();

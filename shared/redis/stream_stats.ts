@@ -5,6 +5,7 @@
  */
 import { CONSUMER_GROUP, type Keys } from "../keys.ts";
 import type { Redis } from "./connect.ts";
+import { pipeline } from "./pipeline.ts";
 
 export interface StreamStat {
   /** "p0".."p<n>", "reads", "ephemeral". */
@@ -28,7 +29,7 @@ export async function readStreamStats(
     ["reads", keys.reads(), null],
     ["ephemeral", keys.ephemeral(), null],
   ] as Array<[string, string, number | null]>;
-  const pipe = redis.pipeline();
+  const pipe = pipeline(redis);
   for (const [, key, p] of streams) {
     pipe.xlen(key).xinfo("GROUPS", key);
     if (p !== null) pipe.get(keys.partitionLease(p));

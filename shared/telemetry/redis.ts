@@ -6,7 +6,7 @@
  * command, a few hundred ns (scripts/bench/instrumentation_bench.ts; swapping the command's
  * resolve instead measured slower: new properties change the shape of every Command).
  */
-import type { Redis } from "ioredis";
+import type { Redis } from "../redis/connect.ts";
 import type { Histogram, HistogramSeries } from "../metrics.ts";
 
 /** More distinct command names than this share one series ("other"): cardinality stays bounded. */
@@ -27,15 +27,17 @@ export function instrumentRedis(redis: Redis, histogram: Histogram, connection: 
     }
     return s;
   };
-  const send = redis.sendCommand.bind(redis) as (cmd: Command, stream?: unknown) => unknown;
+  // A Cluster's sendCommand takes a third argument (the node a pipeline goes to): pass every
+  // argument on, or a Cluster pipeline loses its node.
+  const send = redis.sendCommand.bind(redis) as (cmd: Command, ...rest: unknown[]) => unknown;
   (redis as unknown as { sendCommand: unknown }).sendCommand = (
     cmd: Command,
-    stream?: unknown,
+    ...rest: unknown[]
   ) => {
     const started = performance.now();
     const s = seriesOf(cmd.name);
     const done = () => s.observe((performance.now() - started) / 1000);
     cmd.promise.then(done, done);
-    return send(cmd, stream);
+    return send(cmd, ...rest);
   };
 }

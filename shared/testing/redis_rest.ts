@@ -16,7 +16,9 @@
  * Run standalone: REDIS_REST_TOKEN=... deno run -A shared/testing/redis_rest.ts [port]
  */
 import { Buffer } from "node:buffer";
-import { Redis, ReplyError } from "ioredis";
+import { ReplyError } from "ioredis";
+import { connectRedis, type Redis } from "../redis/connect.ts";
+import { pipeline as slotPipeline } from "../redis/pipeline.ts";
 
 export interface RestRequest {
   path: string;
@@ -51,7 +53,10 @@ export async function startRedisRest(
   opts: { redisUrl: string; token?: string; port?: number },
 ): Promise<RedisRest> {
   const token = opts.token ?? crypto.randomUUID();
-  const redis = new Redis(opts.redisUrl, { connectionName: "redis-rest", maxRetriesPerRequest: 1 });
+  const redis = connectRedis(opts.redisUrl, {
+    connectionName: "redis-rest",
+    maxRetriesPerRequest: 1,
+  });
   await redis.ping(); // fail at start, not at the first request, when Redis is not there
   const requests: RestRequest[] = [];
   const expected = new TextEncoder().encode(`Bearer ${token}`);
@@ -138,7 +143,7 @@ function commandOf(x: unknown): string[] | null {
 }
 
 async function pipeline(redis: Redis, cmds: string[][]): Promise<Outcome[]> {
-  const pipe = redis.pipeline();
+  const pipe = slotPipeline(redis);
   const refused = new Map<number, string>();
   cmds.forEach(([name, ...args], i) => {
     if (REFUSED.has(name.toLowerCase())) refused.set(i, `ERR ${name} is not allowed over REST`);

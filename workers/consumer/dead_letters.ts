@@ -6,7 +6,7 @@
 import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Counter } from "@im/shared/metrics";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 import { traceIdOf } from "@im/shared/telemetry";
 import { decodeEntry, internalError, type RawEntry } from "../batch.ts";
 import { responder } from "../context.ts";
@@ -33,7 +33,7 @@ export class DeadLetters {
     deliveries: number,
   ) {
     if (raw.length === 0) return;
-    const pipe = this.d.redis.pipeline();
+    const pipe = pipeline(this.d.redis);
     const outbox = new Outbox();
     const { reject } = responder(outbox);
     const traceIds: string[] = [];

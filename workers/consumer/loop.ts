@@ -16,7 +16,7 @@
  * cores shared with the stores, each costs CPU; docs/BENCHMARKS.md "Latency").
  */
 import type { Config } from "@im/shared/config";
-import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
+import type { Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Redis } from "@im/shared/redis";
 import type { Counter, Histogram } from "@im/shared/metrics";
@@ -36,6 +36,7 @@ import { reclaimPending } from "./recovery.ts";
 import { sleep } from "./sleep.ts";
 import type { TxTiming } from "./timing.ts";
 import { trimBelowPending } from "./trim.ts";
+import { createPartitionReader, type PartitionReader } from "./partition_reader.ts";
 
 export interface ConsumerMetrics {
   processed: Counter;
@@ -75,26 +76,27 @@ export class Consumer {
   /** Publishes of committed batches, chained in commit order. */
   #publishing: Promise<void> = Promise.resolve();
   #rebalanceDue = true;
+  readonly #reader: PartitionReader;
   /** Per partition: its last batch read and not yet committed (the next one chains behind). */
   #tails = new Map<number, Promise<void>>();
   /** Lanes started and not yet committed. */
   #inFlight = new Set<Promise<void>>();
-  /** The blocking reader's client id, so a wake-up can unblock its read. */
-  #readerId: number | null = null;
 
   constructor(private readonly d: ConsumerDeps) {
-    const learnId = () =>
-      d.reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {});
-    d.reader.on("ready", learnId);
-    if (d.reader.status === "ready") void learnId();
+    this.#reader = createPartitionReader({
+      reader: d.reader,
+      redis: d.redis,
+      keys: d.keys,
+      workerId: d.manager.workerId,
+      count: d.config.batchSize,
+      blockMs: d.config.blockMs,
+    });
   }
 
   /** Rebalance now (the live set changed): ends the blocking read instead of waiting it out. */
   wake(): void {
     this.#rebalanceDue = true;
-    if (this.#readerId !== null) {
-      this.d.redis.client("UNBLOCK", this.#readerId).catch(() => {});
-    }
+    this.#reader.wake();
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -117,6 +119,7 @@ export class Consumer {
     }
     await side;
     await this.#settled();
+    this.#reader.close();
   }
 
   /** Every batch read so far committed (or failed) and its publish done. */
@@ -134,27 +137,25 @@ export class Consumer {
     }
     const readable = [...owned.keys()].filter((p) => !this.#recovering.has(p));
     if (readable.length === 0) return void await sleep(100, signal);
-    const res = await this.d.reader.xreadgroup(
-      "GROUP",
-      CONSUMER_GROUP,
-      this.d.manager.workerId,
-      "COUNT",
-      this.d.config.batchSize,
-      "BLOCK",
-      this.d.config.blockMs,
-      "STREAMS",
-      ...readable.map((p) => this.d.keys.partition(p)),
-      ...readable.map(() => ">"),
-    ) as Array<[string, RawEntry[]]> | null;
-    if (!res) return;
+    const { read, stale, failed } = await this.#reader.read(readable);
+    for (const p of stale) {
+      if (owned.has(p) && !this.#recovering.has(p)) {
+        this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+      }
+    }
+    for (const f of failed) {
+      this.d.log.warn("partition read failed; reading again", {
+        partition: f.partition,
+        err: f.err,
+      });
+    }
+    if (read.length === 0) return;
     const readAt = performance.now();
-    const byKey = new Map(readable.map((p) => [this.d.keys.partition(p), p]));
     const batches: PartitionBatch[] = [];
-    for (const [key, raw] of res) {
-      const p = byKey.get(key)!;
+    for (const { stream, partition: p, raw } of read) {
       const entries = await this.#decode(p, raw);
       if (entries.length) {
-        const b = { stream: key, partition: p, fence: owned.get(p)!, entries };
+        const b = { stream, partition: p, fence: owned.get(p)!, entries };
         this.d.timing?.read(b, readAt);
         batches.push(b);
       }

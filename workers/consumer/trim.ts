@@ -3,7 +3,7 @@
  * entry, or below the group's last-delivered id when nothing is pending.
  */
 import { CONSUMER_GROUP } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 // KEYS[1] partition stream. ARGV[1] consumer group. Trims (approximately) below the oldest
 // pending entry, or below the group's last-delivered id when nothing is pending. One script, so
@@ -29,7 +29,7 @@ return 0`;
 /** Trims each stream in one pipelined round trip; returns the entries removed per stream. */
 export async function trimBelowPending(redis: Redis, streams: string[]): Promise<number[]> {
   if (streams.length === 0) return [];
-  const pipe = redis.pipeline();
+  const pipe = pipeline(redis);
   for (const s of streams) pipe.eval(TRIM_SCRIPT, 1, s, CONSUMER_GROUP);
   const res = await pipe.exec();
   return (res ?? []).map(([err, n]) => {

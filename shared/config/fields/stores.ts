@@ -2,7 +2,16 @@
 import { field, type FieldSpec } from "../spec.ts";
 
 export const storeFields = {
-  redisUrl: field("REDIS_URL", "string", "redis://127.0.0.1:6379", "Redis connection URL."),
+  redisUrl: field(
+    "REDIS_URL",
+    "string",
+    "redis://127.0.0.1:6379",
+    "Redis connection URL: `redis://[user:password@]host:port` for one node, `redis+cluster://[user:password@]host:port[,host:port...]` (seed nodes) for a Redis Cluster.",
+    {
+      pattern:
+        /^(rediss?:\/\/\S+|redis\+cluster:\/\/([^\s@]*@)?[^\s,@/]+:\d+(,[^\s,@/]+:\d+)*\/?)$/,
+    },
+  ),
   // HTTP-only API (gateway/http_main.ts): Redis over its REST API instead of REDIS_URL.
   redisRestUrl: field(
     "REDIS_REST_URL",

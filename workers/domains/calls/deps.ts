@@ -9,7 +9,7 @@ import type { Config } from "@im/shared/config";
 import type { Exec } from "@im/shared/db";
 import { PermanentError } from "@im/shared/errors";
 import type { Keys } from "@im/shared/keys";
-import type { Redis, RouteStore } from "@im/shared/redis";
+import { pipeline, type Redis, type RouteStore } from "@im/shared/redis";
 import { shardOf } from "../realtime/due.ts";
 import { IceServers } from "./ice.ts";
 import { type CallState, CallStore, type Refusal } from "./store.ts";
@@ -60,7 +60,7 @@ export function parseTimer(member: string): Timer | null {
 
 export async function schedule(d: CallDeps, timers: Array<[Timer, number]>): Promise<void> {
   if (timers.length === 0) return;
-  const pipe = d.redis.pipeline();
+  const pipe = pipeline(d.redis);
   for (const [t, at] of timers) pipe.zadd(d.keys.callDue(shardOf(t.callId)), at, timerMember(t));
   await pipe.exec();
 }

@@ -10,7 +10,7 @@
  */
 import type { CallEndReason, CallMedia, CallOutcome } from "@im/protocol";
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 export type CallStateName = "ringing" | "active" | "ended";
 
@@ -220,7 +220,7 @@ export class CallStore {
     const out = new Map<string, CallState>();
     const ids = [...new Set(callIds)];
     if (ids.length === 0) return out;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const id of ids) pipe.hgetall(this.keys.call(id));
     const res = await pipe.exec();
     ids.forEach((id, i) => {
@@ -254,7 +254,7 @@ export class CallStore {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return out;
     // One GET each, pipelined: the lines live in their users' slots (no cross-slot MGET).
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const u of ids) pipe.get(this.keys.callLine(u));
     const res = await pipe.exec();
     ids.forEach((u, i) => {

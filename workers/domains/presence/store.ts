@@ -6,7 +6,7 @@
  * each field with its own expiry like the routes.
  */
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 const KEEP_MS = 30 * 24 * 3600_000;
 
@@ -76,7 +76,7 @@ export class PresenceStore {
   ): Promise<Change[]> {
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const u of ids) {
       pipe.eval(
         RECONCILE,
@@ -107,7 +107,7 @@ export class PresenceStore {
     const out = new Map<string, PresenceState>();
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return out;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const u of ids) pipe.hmget(this.keys.presence(u), "on", "seen", "ver");
     const res = await pipe.exec();
     ids.forEach((userId, i) => {
@@ -132,7 +132,7 @@ export class PresenceStore {
     now: number,
     ttlMs: number,
   ): Promise<void> {
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const { conn, userIds } of items) {
       const field = `${conn.gatewayId}|${conn.connId}`;
       for (const u of userIds) {
@@ -147,7 +147,7 @@ export class PresenceStore {
 
   async unsubscribe(conn: { gatewayId: string; connId: string }, userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const u of userIds) {
       pipe.hdel(this.keys.presenceSubs(u), `${conn.gatewayId}|${conn.connId}`);
     }
@@ -159,10 +159,10 @@ export class PresenceStore {
     const out = new Map<string, Subscriber[]>();
     const ids = [...new Set(userIds)];
     if (ids.length === 0) return out;
-    const read = this.redis.pipeline();
+    const read = pipeline(this.redis);
     for (const u of ids) read.hgetall(this.keys.presenceSubs(u));
     const res = await read.exec();
-    const prune = this.redis.pipeline();
+    const prune = pipeline(this.redis);
     ids.forEach((userId, i) => {
       const hash = (res?.[i]?.[1] ?? {}) as Record<string, string>;
       const subs: Subscriber[] = [];

@@ -8,7 +8,7 @@
  */
 import type { Exec } from "@im/shared/db";
 import type { Keys } from "@im/shared/keys";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 import type { Outbox } from "../../outbox.ts";
 import type { Due } from "../realtime/due.ts";
 import { fanOut } from "./fanout.ts";
@@ -49,7 +49,7 @@ export async function sweepPresence(
     const [userId, deviceId, connId] = d.member.split("|");
     return userId && deviceId && connId ? [{ d, userId, deviceId, connId }] : [];
   });
-  const pipe = deps.redis.pipeline();
+  const pipe = pipeline(deps.redis);
   for (const i of items) pipe.hget(deps.keys.routes(i.userId), i.deviceId);
   const res = items.length ? await pipe.exec() : [];
   const settled: SweepResult["settled"] = due.filter((d) => !items.some((i) => i.d === d));

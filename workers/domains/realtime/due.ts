@@ -8,7 +8,7 @@
  */
 import { REALTIME_SHARDS } from "@im/shared/keys";
 import { partitionOf } from "@im/shared/partition";
-import type { Redis } from "@im/shared/redis";
+import { pipeline, type Redis } from "@im/shared/redis";
 
 // KEYS[1] lock, KEYS[2] schedule. ARGV: worker, lock ms, now, max.
 // Returns {} when another worker holds the shard, else {member, score, ...} due by now.
@@ -65,7 +65,7 @@ export class DueSet {
 
   /** Due members of every shard this worker could take, in one round trip. */
   async claim(now: number, max = MAX_PER_SHARD): Promise<Due[]> {
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (let s = 0; s < this.shards; s++) {
       pipe.eval(
         CLAIM,
@@ -100,7 +100,7 @@ export class DueSet {
       byShard.set(d.shard, args);
     }
     if (byShard.size === 0) return;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const [s, args] of byShard) {
       pipe.eval(SETTLE, 2, this.keys.lock(s), this.keys.schedule(s), this.workerId, ...args);
     }
@@ -110,7 +110,7 @@ export class DueSet {
   /** Adds or moves members: [shard, member, due ms]. */
   async schedule(items: Array<[number, string, number]>): Promise<void> {
     if (items.length === 0) return;
-    const pipe = this.redis.pipeline();
+    const pipe = pipeline(this.redis);
     for (const [s, member, at] of items) pipe.zadd(this.keys.schedule(s), at, member);
     await pipe.exec();
   }
