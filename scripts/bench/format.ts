@@ -68,7 +68,9 @@ function headline(r: BenchReport): string {
     : "flat out";
   return `bench ${r.mode}  ${load}` +
     `  users=${r.setup.users} conns=${r.setup.conns} size=${o.size}B` +
-    `  gateways=${o.gateways} client=${o.client}  ${r.throughput.windowSec || o.durationSec}s` +
+    `  gateways=${o.gateways} workers=${o.workers ?? 1} client=${o.client}  ${
+      r.throughput.windowSec || o.durationSec
+    }s` +
     `  (${r.machine.nproc} cores, ${r.machine.memTotalGiB} GiB)`;
 }
 

@@ -46,7 +46,10 @@ export async function measure(
   const { o } = run;
   const groups = [
     new ProcGroup("gateway", sys.gateways.map((g) => g.proc.pid)),
-    new ProcGroup(o.mode === "floor" ? "floor-consumer" : "worker", [sys.worker.pid]),
+    new ProcGroup(
+      o.mode === "floor" ? "floor-consumer" : "worker",
+      sys.workers.map((w) => w.proc.pid),
+    ),
     new ProcGroup("generator", loads.map((l) => l.proc.pid)),
     new ProcGroup("redis", findProcesses(["redis-server"])),
     new ProcGroup("mysql", findProcesses(["mariadbd", "mysqld"])),
@@ -54,7 +57,7 @@ export async function measure(
   const metricsUrls = sys.workerPort
     ? [
       ...sys.gateways.map((g) => `http://127.0.0.1:${g.port}/metrics`),
-      `http://127.0.0.1:${sys.workerPort}/metrics`,
+      ...sys.workers.map((w) => `http://127.0.0.1:${w.port}/metrics`),
     ]
     : [];
   const begin = () => {

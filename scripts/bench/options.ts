@@ -14,6 +14,8 @@ export interface BenchOptions {
   warmupSec: number;
   size: number;
   gateways: number;
+  /** Worker processes; the partitions are shared among them. */
+  workers: number;
   window: number;
   procs: number;
   client: ClientKind;
@@ -50,6 +52,7 @@ export const DEFAULTS: BenchOptions = {
   warmupSec: 3,
   size: 100,
   gateways: 1,
+  workers: 1,
   window: 16,
   ackMs: 50,
   procs: 0,
@@ -87,6 +90,7 @@ export const USAGE = `deno task bench [options]
   --typing-rate N  ephemeral-lane probe: typing frames/s, send -> receive at the partner
                    (default 0 = off; --mode typing: 1000)
   --gateways N     gateway processes (default 1)
+  --workers N      worker processes (default 1; they share the partitions)
   --procs N        load-generator processes (default 1; idle: one per 9000 connections)
   --client raw|ws  WebSocket client: raw RFC 6455 over Deno.connect, or npm ws (default raw)
   --batch N        worker BATCH_SIZE (default 200)
@@ -136,6 +140,7 @@ const FLAGS: Record<string, Setter> = {
   "--warmup": numeric("warmupSec", "warmup"),
   "--size": numeric("size", "size", 1),
   "--gateways": numeric("gateways", "gateways", 1),
+  "--workers": numeric("workers", "workers", 1),
   "--procs": numeric("procs", "procs"),
   "--batch": numeric("batchSize", "batch", 1),
   "--hosts": numeric("hosts", "hosts", 0, 254),

@@ -81,8 +81,10 @@ export interface System {
   gateways: Gateway[];
   /** The worker, or the floor consumer in floor mode. */
   worker: Spawned;
-  /** The worker's HTTP port (/metrics); 0 in floor mode. */
+  /** The first worker's HTTP port (/metrics); 0 in floor mode. */
   workerPort: number;
+  /** Every worker (the first is `worker`); the floor consumer in floor mode. */
+  workers: Array<{ proc: Spawned; port: number }>;
 }
 
 /** Starts the system; every process started is pushed to `started` at once, for the teardown. */
@@ -103,26 +105,31 @@ export async function startSystem(run: Run, started: Spawned[]): Promise<System>
       `${dir}/floor-consumer.log`,
     );
     started.push(worker);
-    return { gateways: [], worker, workerPort: 0 };
+    return { gateways: [], worker, workerPort: 0, workers: [{ proc: worker, port: 0 }] };
   }
   const gateways: Gateway[] = [];
   for (let g = 0; g < o.gateways; g++) {
     gateways.push(await startGateway(run, g));
     started.push(gateways[g].proc);
   }
-  const workerPort = await freePort();
-  const worker = spawnDeno(
-    "worker",
-    ["run", "-A", ...profFlags(o, "worker"), `${ROOT}workers/main.ts`],
-    { ...env, WORKER_PORT: String(workerPort), HOST: "127.0.0.1" },
-    `${dir}/worker.log`,
-  );
-  started.push(worker);
+  const workers: System["workers"] = [];
+  for (let w = 0; w < (o.workers ?? 1); w++) {
+    const port = await freePort();
+    const name = w === 0 ? "worker" : `worker-${w}`;
+    const proc = spawnDeno(
+      "worker",
+      ["run", "-A", ...profFlags(o, name), `${ROOT}workers/main.ts`],
+      { ...env, WORKER_PORT: String(port), HOST: "127.0.0.1" },
+      `${dir}/${name}.log`,
+    );
+    started.push(proc);
+    workers.push({ proc, port });
+  }
   for (const g of gateways) await waitReady(`http://127.0.0.1:${g.port}/readyz`, g.proc);
-  await waitReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
-  await waitPartitions(workerPort, o.partitions);
-  if (o.promTargets) await writeTargets(o.promTargets, gateways, workerPort);
-  return { gateways, worker, workerPort };
+  for (const w of workers) await waitReady(`http://127.0.0.1:${w.port}/readyz`, w.proc);
+  await waitPartitions(workers.map((w) => w.port), o.partitions);
+  if (o.promTargets) await writeTargets(o.promTargets, gateways, workers.map((w) => w.port));
+  return { gateways, worker: workers[0].proc, workerPort: workers[0].port, workers };
 }
 
 const profFlags = (o: BenchOptions, name: string) =>
@@ -148,21 +155,33 @@ async function startGateway(run: Run, g: number): Promise<Gateway> {
 }
 
 /** Prometheus file_sd targets of this run, so a Prometheus on the host network scrapes it. */
-async function writeTargets(file: string, gateways: Gateway[], workerPort: number) {
+async function writeTargets(file: string, gateways: Gateway[], workerPorts: number[]) {
   const targets = [
     { targets: gateways.map((g) => `127.0.0.1:${g.port}`), labels: { job: "gateway" } },
-    { targets: [`127.0.0.1:${workerPort}`], labels: { job: "worker" } },
+    { targets: workerPorts.map((p) => `127.0.0.1:${p}`), labels: { job: "worker" } },
   ];
   await Deno.writeTextFile(file, JSON.stringify(targets, null, 2) + "\n");
 }
 
-/** Waits until the worker holds every partition (leases are taken on its first rebalance). */
-async function waitPartitions(workerPort: number, partitions: number): Promise<void> {
-  const until = Date.now() + 15_000;
+/**
+ * Waits until the workers hold every partition between them, each holds some, and who holds
+ * what has not changed for two seconds (several workers hand partitions over as they join).
+ */
+async function waitPartitions(workerPorts: number[], partitions: number): Promise<void> {
+  const until = Date.now() + 30_000;
+  let last = "", since = Date.now();
   while (Date.now() < until) {
-    const r = await fetch(`http://127.0.0.1:${workerPort}/readyz`).then((r) => r.json())
-      .catch(() => ({}));
-    if ((r.partitions?.length ?? 0) >= partitions) return;
+    const held: number[] = [];
+    for (const port of workerPorts) {
+      const r = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json())
+        .catch(() => ({}));
+      held.push(r.partitions?.length ?? 0);
+    }
+    const key = held.join(",");
+    if (key !== last) [last, since] = [key, Date.now()];
+    const all = held.reduce((a, b) => a + b, 0) >= partitions;
+    const each = workerPorts.length > partitions || held.every((n) => n > 0);
+    if (all && each && (workerPorts.length === 1 || Date.now() - since >= 2000)) return;
     await sleep(200);
   }
 }
