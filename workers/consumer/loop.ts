@@ -7,13 +7,13 @@
  * then reads new entries. What one read returns commits in one transaction when traffic is
  * light and over up to COMMIT_LANES transactions side by side when heavy.
  *
- * Reading does not wait for committing: while a batch's transaction runs, the loop reads again,
- * so an entry of another partition starts its own transaction at once instead of queueing
- * behind the batch in hand (issue 10: that wait was half of a message's time at 1,000 msgs/s).
+ * With TX_IN_FLIGHT above 1 (default 1), reading does not wait for committing: while a batch's
+ * transaction runs, the loop reads again, so an entry of another partition starts its own
+ * transaction at once instead of queueing behind the batch in hand.
  * Each partition's batches still commit one after another in stream order (a batch of a
  * partition with one in flight is chained behind it), publishes keep commit order, and at most
  * TX_IN_FLIGHT transactions run at once (more of them is more, smaller, transactions: on two
- * cores shared with the stores, each costs CPU; docs/BENCHMARKS.md "Latency").
+ * cores shared with the stores, each costs CPU; docs/BENCHMARKS.md "Latency at everyday load").
  */
 import type { Config } from "@im/shared/config";
 import type { Keys } from "@im/shared/keys";

@@ -179,6 +179,7 @@ Deno.test("consumer: a blocked partition holds back only itself; its own batches
     partitions: P,
     leaseTtlMs: 8000, // the worker's lock wait timeout: 8 s
     blockMs: 100,
+    txInFlight: 2, // reads on while a transaction waits
     workerPort: 0,
     host: "127.0.0.1",
   });

@@ -26,8 +26,8 @@ export const workerFields = {
   txInFlight: field(
     "TX_IN_FLIGHT",
     "int",
-    "2",
-    "Transactions a worker commits at once: it reads again while they run (1: read, commit, read).",
+    "1",
+    "Transactions a worker commits at once while it reads on (1: read, commit, read; more: smaller batches, more CPU per message).",
     { min: 1, max: 16 },
   ),
   leaseTtlMs: field("LEASE_TTL_MS", "int", "10000", "Partition and worker-id lease lifetime.", {
