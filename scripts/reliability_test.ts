@@ -234,7 +234,16 @@ Deno.test({
           const victim = workers[Math.floor(Math.random() * workers.length)];
           await victim.kill("SIGKILL");
           workerKills++;
-          const fresh = await spawn("worker", base);
+          // A replacement started while this test has Redis down exits at once (it cannot
+          // start without its stores): start another, as an orchestrator would.
+          let fresh: Proc | null = null;
+          for (let attempt = 0; !fresh; attempt++) {
+            fresh = await spawn("worker", base).catch((err) => {
+              if (attempt >= 20) throw err;
+              return null;
+            });
+            if (!fresh) await new Promise((r) => setTimeout(r, 250));
+          }
           workers = workers.filter((w) => w !== victim).concat(fresh);
           procs.push(fresh);
         }
