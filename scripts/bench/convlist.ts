@@ -23,6 +23,7 @@ import {
   freePort,
   machineInfo,
   machineTicks,
+  OPEN_LIMITS,
   ProcGroup,
   spawnDeno,
   type Spawned,
@@ -104,10 +105,7 @@ try {
     PORT: String(port),
     WORKER_PORT: String(workerPort),
     ACCESS_TTL_SEC: "86400",
-    RATE_LIMIT_PER_SEC: "1000000",
-    RATE_LIMIT_BURST: "1000000",
-    RATE_LIMIT_ABUSE: "1000000",
-    USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
+    ...OPEN_LIMITS,
   };
   const worker = spawnDeno(
     "worker",

@@ -24,6 +24,7 @@ import {
   freePort,
   machineInfo,
   machineTicks,
+  OPEN_LIMITS,
   ProcGroup,
   type ProcUsage,
   spawnDeno,
@@ -49,10 +50,7 @@ export async function runGroupBench(o: GroupBenchOptions) {
     KEY_PREFIX: prefix,
     JWT_SECRET: secret,
     LOG_LEVEL: "warn",
-    RATE_LIMIT_PER_SEC: "1000000",
-    RATE_LIMIT_BURST: "1000000",
-    RATE_LIMIT_ABUSE: "1000000",
-    USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
+    ...OPEN_LIMITS,
     ACCESS_TTL_SEC: "86400",
     GROUP_MAX_MEMBERS: String(Math.max(2000, o.big)),
   };

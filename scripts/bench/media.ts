@@ -25,6 +25,7 @@ import {
 import {
   freePort,
   machineInfo,
+  OPEN_LIMITS,
   snapshot,
   spawnDeno,
   type Spawned,
@@ -71,10 +72,7 @@ const env: Record<string, string> = {
   LOG_LEVEL: "warn",
   MEDIA_DIR: mediaDir,
   MEDIA_MAX_FILE_BYTES: String(300 * MiB),
-  RATE_LIMIT_PER_SEC: "1000000",
-  RATE_LIMIT_BURST: "1000000",
-  RATE_LIMIT_ABUSE: "1000000",
-  USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
+  ...OPEN_LIMITS,
   MAX_DEVICES_PER_USER: "1000000",
   ACCESS_TTL_SEC: "86400",
   ...(s3

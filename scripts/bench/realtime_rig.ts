@@ -5,7 +5,7 @@
  */
 import { type TestEnv, testEnv } from "@im/shared/testing";
 import { signAccessToken } from "../../gateway/auth/tokens.ts";
-import { freePort, spawnDeno, type Spawned, stopProcess, waitReady } from "./procs.ts";
+import { freePort, OPEN_LIMITS, spawnDeno, type Spawned, stopProcess, waitReady } from "./procs.ts";
 import { type BenchSocket, connectClient } from "./ws_client.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -42,10 +42,7 @@ export async function startRig(extra: Record<string, string> = {}): Promise<Rig>
     PARTITIONS: String(c.partitions),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
-    RATE_LIMIT_PER_SEC: "100000",
-    RATE_LIMIT_BURST: "100000",
-    RATE_LIMIT_ABUSE: "1000000",
-    USER_RATE_LIMIT_PER_SEC: "0", // the per-user limit over all devices: off
+    ...OPEN_LIMITS,
     MAX_DEVICES_PER_USER: "1000000",
     ACCESS_TTL_SEC: "86400",
     // The bench measures the machinery, not the per-connection typing policy.

@@ -7,7 +7,7 @@
 import { Redis } from "ioredis";
 import { dropDatabase } from "@im/shared/db";
 import type { BenchOptions } from "./options.ts";
-import { freePort, spawnDeno, type Spawned, waitReady } from "./procs.ts";
+import { freePort, OPEN_LIMITS, spawnDeno, type Spawned, waitReady } from "./procs.ts";
 import { sleep } from "./ticker.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -51,13 +51,9 @@ function systemEnv(
     LOG_LEVEL: o.logLevel,
     PARTITIONS: String(o.partitions),
     BATCH_SIZE: String(o.batchSize),
-    RATE_LIMIT_PER_SEC: "1000000",
-    RATE_LIMIT_BURST: "1000000",
-    RATE_LIMIT_ABUSE: "1000000",
+    ...OPEN_LIMITS,
     // The per-connection typing limit is a policy, not a cost: the typing probe measures the path.
     TYPING_MIN_INTERVAL_MS: "0",
-    // The per-user limit across gateways too (0: off).
-    USER_RATE_LIMIT_PER_SEC: "0",
     // Idle runs hold hundreds of devices per user.
     MAX_DEVICES_PER_USER: "1000000",
     // The bench registers all its users from one address.

@@ -2,6 +2,7 @@
  * A real Prometheus (Debian's /usr/bin/prometheus) for tests: loopback only, its own temporary
  * storage, scraping the given targets every second; stopped (and its files removed) by close().
  */
+import { freePort } from "../dev_stores.ts";
 
 export interface Prometheus {
   url: string;
@@ -10,13 +11,6 @@ export interface Prometheus {
   /** Every metric name it has stored. */
   names(): Promise<string[]>;
   close(): Promise<void>;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 export async function startPrometheus(

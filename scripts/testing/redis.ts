@@ -3,6 +3,7 @@
  * fsynced each second, as compose runs it), so a test can SIGKILL it and start it again with
  * its data, without touching the machine's shared Redis.
  */
+import { freePort } from "../dev_stores.ts";
 export interface PrivateRedis {
   url: string;
   port: number;
@@ -11,13 +12,6 @@ export interface PrivateRedis {
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 export async function privateRedis(): Promise<PrivateRedis> {
