@@ -72,7 +72,7 @@ export async function readTogether(
 }
 
 /** Sent statements and round trips of every write-behind connection (tests, metrics). */
-export const writeBehindStats = { statements: 0, roundTrips: 0, held: 0 };
+export const writeBehindStats = { statements: 0, roundTrips: 0 };
 
 /** Runs `q` now or, inside a write-behind transaction, with the transaction's next statement. */
 export async function later(db: Exec, q: Compilable): Promise<void> {
@@ -111,7 +111,8 @@ export function enableWriteBehind(conn: QueryConnection): void {
     }
     const done = cb as Callback;
     const params = Array.isArray(values) ? values : [];
-    const verb = sql.trim().toLowerCase();
+    // Kysely's transaction statements are exactly these words (its MySQL driver).
+    const verb = sql === "begin" || sql === "commit" || sql === "rollback" ? sql : "";
     const size = verb === "begin" || (inTx && sql.startsWith(LATER))
       ? sql.length + params.reduce<number>((n, v) => n + String(v).length, 0)
       : -1;
@@ -120,12 +121,11 @@ export function enableWriteBehind(conn: QueryConnection): void {
       heldSql.push(sql);
       heldValues.push(...params);
       heldBytes += size;
-      writeBehindStats.held++;
       queueMicrotask(() => done(null, HELD, undefined));
       return;
     }
     if (verb === "rollback") {
-      const wasHolding = heldSql.length > 0 && heldSql[0].trim().toLowerCase() === "begin";
+      const wasHolding = heldSql[0] === "begin";
       heldSql = [];
       heldValues = [];
       heldBytes = 0;

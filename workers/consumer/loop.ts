@@ -11,9 +11,10 @@
  * transaction runs, the loop reads again, so an entry of another partition starts its own
  * transaction at once instead of queueing behind the batch in hand.
  * Each partition's batches still commit one after another in stream order (a batch of a
- * partition with one in flight is chained behind it), publishes keep commit order, and at most
- * TX_IN_FLIGHT transactions run at once (more of them is more, smaller, transactions: on two
- * cores shared with the stores, each costs CPU; docs/BENCHMARKS.md "Latency at everyday load").
+ * partition with one in flight is chained behind it), publishes keep commit order, and the loop
+ * reads again only while fewer than TX_IN_FLIGHT lanes are committing (more of them is more,
+ * smaller, transactions: on two cores shared with the stores, each costs CPU; docs/BENCHMARKS.md
+ * "Latency at everyday load").
  */
 import type { Config } from "@im/shared/config";
 import type { Keys } from "@im/shared/keys";

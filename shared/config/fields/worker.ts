@@ -27,7 +27,7 @@ export const workerFields = {
     "TX_IN_FLIGHT",
     "int",
     "1",
-    "Transactions a worker commits at once while it reads on (1: read, commit, read; more: smaller batches, more CPU per message).",
+    "Transactions a worker keeps committing while it reads on (1: read, commit, read; more: smaller batches, more CPU per message).",
     { min: 1, max: 16 },
   ),
   leaseTtlMs: field("LEASE_TTL_MS", "int", "10000", "Partition and worker-id lease lifetime.", {
