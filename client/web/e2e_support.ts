@@ -21,11 +21,19 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+export { freePort } from "../../scripts/dev_stores.ts";
+
+/** Builds the web app into DIST (as `deno task web:build` does); fails the test if it fails. */
+export async function buildWebApp(): Promise<void> {
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("build.ts", import.meta.url).pathname],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!built.success) {
+    throw new Error(`web build failed: ${new TextDecoder().decode(built.stderr)}`);
+  }
+  await Deno.stat(new URL("index.html", DIST));
 }
 
 export class Proc {

@@ -10,8 +10,8 @@ import { missingTool, testEnv } from "@im/shared/testing";
 import { AuthApi } from "../http.ts";
 import { ImClient } from "../client.ts";
 import {
+  buildWebApp,
   CHROMIUM_ARGS,
-  DIST,
   freePort,
   Proc,
   processEnv,
@@ -32,13 +32,7 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     // Always test the current sources: the build takes about a second.
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("build.ts", import.meta.url).pathname],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(built.success, new TextDecoder().decode(built.stderr));
-    await Deno.stat(new URL("index.html", DIST));
+    await buildWebApp();
     const env = await testEnv({ partitions: 4 });
     const gwPorts = [freePort(), freePort()];
     const front = startFront(() => gwPorts);

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { missingTool, testEnv } from "@im/shared/testing";
 import {
+  buildWebApp,
   CHROMIUM_ARGS,
-  DIST,
   freePort,
   Proc,
   processEnv,
@@ -30,13 +30,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("build.ts", import.meta.url).pathname],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    assert.ok(built.success, new TextDecoder().decode(built.stderr));
-    await Deno.stat(new URL("index.html", DIST));
+    await buildWebApp();
     const env = await testEnv({ partitions: 4 });
     const port = freePort();
     const front = startFront(() => [port]);
