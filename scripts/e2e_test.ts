@@ -143,6 +143,10 @@ Deno.test({
       );
       await a.close();
       await b.close();
+    } catch (err) {
+      // What each process logged is the only trace of why, on a CI machine.
+      for (const p of procs) console.error(`--- ${p.kind} ${p.id}\n${p.log.slice(-40).join("\n")}`);
+      throw err;
     } finally {
       await Promise.all(procs.map((p) => p.kill("SIGTERM")));
       await env.close();

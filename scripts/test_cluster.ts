@@ -12,6 +12,7 @@ export const CLUSTER_SUITES = [
   "workers/lease_test.ts",
   "workers/consumer/loop_test.ts",
   "workers/consumer/trim_test.ts",
+  "workers/consumer/partition_reader_test.ts",
   "workers/batch_test.ts",
   "scripts/e2e_test.ts",
 ];

@@ -131,9 +131,9 @@ export class PartitionManager {
   /**
    * Releases partitions desired elsewhere and takes the ones desired here: free ones, and those
    * whose holder is not live (its partitions would otherwise wait out its lease). Call between
-   * batches.
+   * batches; `beforeRelease` ends what still reads the partitions about to go.
    */
-  async rebalance(): Promise<void> {
+  async rebalance(beforeRelease?: (partitions: number[]) => Promise<void>): Promise<void> {
     const workers = await this.liveWorkers();
     const release: number[] = [];
     const take: number[] = [];
@@ -142,6 +142,7 @@ export class PartitionManager {
       if (!mine && this.#leases.has(p)) release.push(p);
       if (mine && !this.#leases.has(p)) take.push(p);
     }
+    if (release.length && beforeRelease) await beforeRelease(release);
     await Promise.all(release.map((p) => this.#release(p)));
     const holders = take.length
       ? await Promise.all(take.map((p) => this.redis.get(this.keys.partitionLease(p))))

@@ -11,7 +11,7 @@
  * deliveries) run two pipelines.
  */
 import { type ChainableCommander, Command } from "ioredis";
-import { type Cluster, isCluster, type Redis } from "./connect.ts";
+import { type Cluster, isCluster, type Redis, type SingleRedis } from "./connect.ts";
 
 export type Pipeline = ChainableCommander;
 type Result = [Error | null, unknown];
@@ -34,6 +34,12 @@ const KEY_AFTER_SUBCOMMAND = new Set(["xgroup", "xinfo", "object", "memory"]);
 function keyless(name: string, args: unknown[]): boolean {
   return !/^call(Buffer)?$/.test(name) &&
     new Command(name, args as string[]).getKeys().length === 0;
+}
+
+/** The master connection a Cluster client uses for a key's slot, once it knows the slot map. */
+export function nodeFor(cluster: Cluster, key: string): SingleRedis | undefined {
+  const master = cluster.slots[slotOf("exists", [key])]?.[0];
+  return cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === master);
 }
 
 export function slotOf(name: string, args: unknown[]): number {

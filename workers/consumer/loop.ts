@@ -17,7 +17,7 @@
  * "Latency at everyday load").
  */
 import type { Config } from "@im/shared/config";
-import type { Keys } from "@im/shared/keys";
+import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
 import type { Logger } from "@im/shared/log";
 import type { Redis } from "@im/shared/redis";
 import type { Counter, Histogram } from "@im/shared/metrics";
@@ -66,6 +66,8 @@ export interface ConsumerDeps {
 
 const REBALANCE_MS = 1000;
 const TRIM_MS = 10_000;
+/** How often an owner looks for entries left pending under another consumer (see #sweep). */
+const SWEEP_MS = 2000;
 const RETRY_MS = 500;
 /** Transactions one read's partitions are spread over (see #step). */
 const COMMIT_LANES = 4;
@@ -108,7 +110,7 @@ export class Consumer {
         if (this.#rebalanceDue || Date.now() - lastRebalance >= REBALANCE_MS) {
           this.#rebalanceDue = false;
           await this.#settled(); // acks land before a partition can move
-          await this.d.manager.rebalance();
+          await this.d.manager.rebalance((gone) => this.#reader.release(gone));
           lastRebalance = Date.now();
         }
         await this.#step(signal);
@@ -206,12 +208,17 @@ export class Consumer {
    * of trims never delays new messages.
    */
   async #sideLoop(signal: AbortSignal) {
+    let lastSweep = Date.now();
     while (!signal.aborted) {
       await sleep(RETRY_MS, signal);
       const partitions = [...this.d.manager.owned().keys()].filter((p) => !this.#recovering.has(p));
       try {
         await this.d.retry.runDue(partitions); // counted by attempt (RetryScheduler.onRepush)
         await this.#trim(partitions);
+        if (Date.now() - lastSweep >= SWEEP_MS) {
+          lastSweep = Date.now();
+          await this.#sweep(partitions);
+        }
       } catch (err) {
         if (!signal.aborted) this.d.log.warn("re-push or trim failed; will try again", { err });
       }
@@ -337,6 +344,29 @@ export class Consumer {
       fence,
     );
     if (done) this.#recovering.delete(p);
+  }
+
+  /**
+   * Entries pending under another consumer in a partition this worker owns and has recovered
+   * are orphans: a read of a previous owner that returned after its lease was lost (it cannot
+   * commit them: its fence is stale). Left alone they would wait for the next handover and hold
+   * trimming back, so their partition is recovered again, which claims and runs them.
+   */
+  async #sweep(partitions: number[]) {
+    const me = this.d.manager.workerId;
+    await Promise.all(partitions.map(async (p) => {
+      const [count, , , consumers] = await this.d.redis.xpending(
+        this.d.keys.partition(p),
+        CONSUMER_GROUP,
+      ) as [number, string | null, string | null, Array<[string, string]> | null];
+      if (!count || !consumers?.some(([name]) => name !== me)) return;
+      if (!this.d.manager.owned().has(p) || this.#recovering.has(p)) return;
+      this.d.log.warn("entries left pending by another consumer; reclaiming", {
+        partition: p,
+        consumers: consumers.filter(([name]) => name !== me).map(([name]) => name),
+      });
+      this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+    }));
   }
 
   /** Trims each stream up to its oldest pending entry (never below it). */

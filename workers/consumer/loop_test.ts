@@ -237,3 +237,40 @@ Deno.test("consumer: a blocked partition holds back only itself; its own batches
     await env.close();
   }
 });
+
+Deno.test("consumer: an entry left pending under another consumer in an owned partition is swept up", async () => {
+  const env = await testEnv({
+    partitions: 1,
+    leaseTtlMs: 600,
+    blockMs: 100,
+    workerPort: 0,
+    host: "127.0.0.1",
+  });
+  try {
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    const w = await startWorker(env.config, log);
+    try {
+      await enqueue(env, alice, bob, "first");
+      await until("first stored", async () => (await countMessages(env)) === 1);
+      // A previous owner's read that returned after its lease went: appended and delivered to
+      // it in one transaction, so the running worker's blocked read never sees the entry.
+      const stream = env.keys.partition(0);
+      const e = sendEntry(alice, bob, "orphan");
+      const [[, id], [, got]] = await env.redis.multi()
+        .xadd(stream, "*", ENVELOPE_FIELD, encodeEnvelope(e.env))
+        .xreadgroup("GROUP", CONSUMER_GROUP, "gone-owner", "COUNT", 1, "STREAMS", stream, ">")
+        .exec() as [[null, string], [null, Array<[string, unknown[]]>]];
+      assert.equal(got[0][1].length, 1, "the entry is pending under the other consumer");
+      await until("the orphan stored", async () => (await countMessages(env)) === 2, 15_000);
+      await until("nothing pending", async () => {
+        const [n] = await env.redis.xpending(stream, CONSUMER_GROUP) as [number];
+        return n === 0;
+      });
+      assert.ok(id);
+    } finally {
+      await w.stop();
+    }
+  } finally {
+    await env.close();
+  }
+});

@@ -6,9 +6,13 @@
  * in flight for the next read. Either way a partition has at most one read in flight, and the
  * next one starts only after the loop took the previous one's entries (and chained their batch
  * behind the partition's batch in flight), so its entries keep their order.
+ *
+ * A partition is handed over only after `release` has ended its read: a read left blocking after
+ * the lease went would take the next entry into this worker's pending list after the new owner
+ * had reclaimed it, and the entry would wait there for the orphan sweep (loop.ts).
  */
 import { CONSUMER_GROUP, type Keys } from "@im/shared/keys";
-import { isCluster, type Redis } from "@im/shared/redis";
+import { type Cluster, isCluster, nodeFor, type Redis } from "@im/shared/redis";
 import type { RawEntry } from "../batch.ts";
 
 export interface ReadResult {
@@ -27,6 +31,11 @@ export interface PartitionReader {
   read(partitions: number[]): Promise<ReadResult>;
   /** Ends a read in progress early (the loop has to rebalance). */
   wake(): void;
+  /**
+   * Ends these partitions' reads and waits for them, before their leases are released; what
+   * they took is pending under this worker, where the next owner reclaims it.
+   */
+  release(partitions: number[]): Promise<void>;
   close(): void;
 }
 
@@ -84,6 +93,11 @@ class OneReadReader implements PartitionReader {
     if (this.#readerId !== null) this.o.redis.client("UNBLOCK", this.#readerId).catch(() => {});
   }
 
+  /** Nothing to end: `read` returns only when its one read is done. */
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {}
 }
 
@@ -96,10 +110,18 @@ class PerPartitionReader implements PartitionReader {
 
   constructor(private readonly o: ReaderOptions) {}
 
+  /** Each partition's connections carry their own name, so `release` can find its read. */
+  #name(p: number): string {
+    return `${this.o.workerId}.read.p${p}`;
+  }
+
   #conn(p: number): Redis {
     let c = this.#conns.get(p);
     if (!c) {
-      c = this.o.reader.duplicate();
+      const cluster = this.o.reader as Cluster;
+      c = cluster.duplicate(undefined, {
+        redisOptions: { ...cluster.options.redisOptions, connectionName: this.#name(p) },
+      });
       c.on("error", () => {}); // the read reports it
       this.#conns.set(p, c);
     }
@@ -137,6 +159,27 @@ class PerPartitionReader implements PartitionReader {
 
   wake(): void {
     this.#wake();
+  }
+
+  async release(partitions: number[]): Promise<void> {
+    await Promise.all(partitions.map(async (p) => {
+      const slot = this.#inflight.get(p);
+      if (!slot) return;
+      // Unblocked, the read returns at once; if that fails it still ends within BLOCK_MS.
+      if (!slot.settled) await this.#unblock(p).catch(() => {});
+      await slot.done;
+      this.#inflight.delete(p);
+    }));
+  }
+
+  /** CLIENT UNBLOCK for the read of `p`, on the node that serves its stream. */
+  async #unblock(p: number) {
+    const node = nodeFor(this.o.redis as Cluster, this.o.keys.partition(p));
+    if (!node) return;
+    const clients = String(await node.client("LIST"));
+    const ids = clients.split("\n").filter((l) => l.includes(` name=${this.#name(p)} `))
+      .map((l) => /^id=(\d+)/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+    await Promise.all(ids.map((id) => node.client("UNBLOCK", id)));
   }
 
   close(): void {
