@@ -19,6 +19,7 @@
  */
 import { type Compilable, CompiledQuery } from "kysely";
 import type { Exec } from "./connect.ts";
+import type { Database } from "./schema.ts";
 
 /** The prefix that marks a statement as "send with the next one". */
 export const LATER = "/*im:later*/ ";
@@ -75,7 +76,7 @@ export async function readTogether(
 export const writeBehindStats = { statements: 0, roundTrips: 0 };
 
 /** Runs `q` now or, inside a write-behind transaction, with the transaction's next statement. */
-export async function later(db: Exec, q: Compilable): Promise<void> {
+export async function later(db: Exec, q: Compilable | OneStatement): Promise<void> {
   const c = q.compile();
   await db.executeQuery(CompiledQuery.raw(LATER + c.sql, [...c.parameters]));
 }
@@ -150,5 +151,33 @@ export function enableWriteBehind(conn: QueryConnection): void {
       if (reads > 1) return done(null, rs.slice(n - 1), fs?.slice(n - 1));
       done(null, rs[n - 1], fs?.[n - 1]);
     });
+  };
+}
+
+/**
+ * A multi-row INSERT written as text, for the hot inserts of many rows (the inbox: one row per
+ * recipient). Kysely's builder makes and freezes a node per value: 590 µs for 500 inbox rows
+ * against 52 µs as text (measured 2026-12-02). Values are bound by mysql2 as with Kysely; table
+ * and column names come from the schema's types, never from input.
+ */
+export function insertRows<T extends keyof Database & string>(
+  table: T,
+  columns: ReadonlyArray<keyof Database[T] & string>,
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+): OneStatement {
+  return {
+    compile() {
+      const one = `(${columns.map(() => "?").join(", ")})`;
+      const names = columns.map((c) => `\`${c}\``).join(", ");
+      const params: unknown[] = [];
+      for (const r of rows) {
+        if (r.length !== columns.length) throw new Error(`insertRows(${table}): row width`);
+        for (const v of r) params.push(v);
+      }
+      return CompiledQuery.raw(
+        `insert into \`${table}\` (${names}) values ${new Array(rows.length).fill(one).join(", ")}`,
+        params,
+      );
+    },
   };
 }

@@ -11,6 +11,7 @@ import { uniqueName } from "../testing.ts";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import { ensureDatabase } from "./migrate.ts";
 import {
+  insertRows,
   later,
   MAX_HELD_BYTES,
   readTogether,
@@ -162,5 +163,29 @@ Deno.test("write-behind: readTogether answers several reads in one round trip, b
     assert.equal(takesMultiStatements(db), false);
     const q = tOf(db).selectFrom("t").select("id");
     assert.deepEqual(await readTogether(db, [q, q], false), [[{ id: 1 }], [{ id: 1 }]]);
+  });
+});
+
+Deno.test("write-behind: insertRows writes many rows as one bound statement, values escaped", async () => {
+  const q = insertRows("inbox", ["user_id", "part", "pos"], [["a", 1, "2"], ["b'", 3, "4"]])
+    .compile();
+  assert.equal(q.sql, "insert into `inbox` (`user_id`, `part`, `pos`) values (?, ?, ?), (?, ?, ?)");
+  assert.deepEqual(q.parameters, ["a", 1, "2", "b'", 3, "4"]);
+  assert.throws(() => insertRows("inbox", ["user_id", "part", "pos"], [["a", 1]]).compile());
+  await withDb(true, async (db, plain) => {
+    await sql`CREATE TABLE inbox (user_id VARCHAR(32), part INT, pos BIGINT, PRIMARY KEY (user_id, part, pos))`
+      .execute(db);
+    const rows = Array.from({ length: 500 }, (_, i) => [`u'${i}\\?`, i % 7, String(i)]);
+    await db.transaction().execute(async (tx) => {
+      await later(tx, insertRows("inbox", ["user_id", "part", "pos"], rows));
+    });
+    const back = await sql<{ user_id: string; part: number; pos: string }>`
+      SELECT user_id, part, pos FROM inbox ORDER BY pos + 0`.execute(plain);
+    assert.equal(back.rows.length, 500);
+    assert.deepEqual(
+      back.rows.map((r) => [r.user_id, Number(r.part), String(r.pos)]),
+      rows,
+      "every row, quotes and backslashes intact",
+    );
   });
 });

@@ -8,7 +8,7 @@
  * position per partition, written "part:pos,part:pos" (partitions at 0 are left out).
  */
 import { sql } from "kysely";
-import { type Exec, later } from "@im/shared/db";
+import { type Exec, insertRows, later } from "@im/shared/db";
 
 export interface InboxItem {
   partition: number;
@@ -50,18 +50,22 @@ export async function appendInbox(
   const pos = locked && parts.every((p) => locked.has(p))
     ? locked
     : positionsOf(parts, await positionsRead(db, parts).execute());
-  const messages = [];
-  const entries: Array<{ user_id: string; part: number; pos: string }> = [];
+  const messages: Array<[number, string, string, number]> = [];
+  const entries: Array<[string, number, string]> = [];
   for (const i of live) {
     const p = String(pos.get(i.partition)! + 1);
     pos.set(i.partition, Number(p));
-    messages.push({ part: i.partition, pos: p, conversation_id: i.conversationId, seq: i.seq });
-    for (const u of new Set(i.userIds)) entries.push({ user_id: u, part: i.partition, pos: p });
+    messages.push([i.partition, p, i.conversationId, i.seq]);
+    for (const u of new Set(i.userIds)) entries.push([u, i.partition, p]);
   }
   // Written behind (shared/db/write_behind.ts): they ride with the transaction's next statement.
-  await later(db, db.insertInto("inbox_messages").values(messages));
+  // As text (insertRows): a large group's message has one inbox row per member.
+  await later(
+    db,
+    insertRows("inbox_messages", ["part", "pos", "conversation_id", "seq"], messages),
+  );
   for (let k = 0; k < entries.length; k += CHUNK) {
-    await later(db, db.insertInto("inbox").values(entries.slice(k, k + CHUNK)));
+    await later(db, insertRows("inbox", ["user_id", "part", "pos"], entries.slice(k, k + CHUNK)));
   }
   await later(
     db,
