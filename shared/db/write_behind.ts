@@ -17,7 +17,7 @@
  * `multipleStatements`, which that pool alone turns on. Values are still bound by mysql2's
  * escaping, statement by statement, as before.
  */
-import { type Compilable, CompiledQuery } from "kysely";
+import { CompiledQuery } from "kysely";
 import type { Exec } from "./connect.ts";
 import type { Database } from "./schema.ts";
 
@@ -76,7 +76,7 @@ export async function readTogether(
 export const writeBehindStats = { statements: 0, roundTrips: 0 };
 
 /** Runs `q` now or, inside a write-behind transaction, with the transaction's next statement. */
-export async function later(db: Exec, q: Compilable | OneStatement): Promise<void> {
+export async function later(db: Exec, q: OneStatement): Promise<void> {
   const c = q.compile();
   await db.executeQuery(CompiledQuery.raw(LATER + c.sql, [...c.parameters]));
 }

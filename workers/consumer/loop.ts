@@ -359,11 +359,11 @@ export class Consumer {
         this.d.keys.partition(p),
         CONSUMER_GROUP,
       ) as [number, string | null, string | null, Array<[string, string]> | null];
-      if (!count || !consumers?.some(([name]) => name !== me)) return;
-      if (!this.d.manager.owned().has(p) || this.#recovering.has(p)) return;
+      const others = count ? (consumers ?? []).map(([name]) => name).filter((n) => n !== me) : [];
+      if (!others.length || !this.d.manager.owned().has(p) || this.#recovering.has(p)) return;
       this.d.log.warn("entries left pending by another consumer; reclaiming", {
         partition: p,
-        consumers: consumers.filter(([name]) => name !== me).map(([name]) => name),
+        consumers: others,
       });
       this.#recovering.set(p, { retryAt: 0, attempt: 0 });
     }));
