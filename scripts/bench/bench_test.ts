@@ -88,6 +88,11 @@ Deno.test(
     checkCommon(r, 4 + 4); // the probe's four reader connections
     checkTraffic(r);
     checkHops(r);
+    // Every window message was scheduled, so each has the generator's lateness; it is part of
+    // send->ack, which counts from the scheduled time.
+    const late = r.latencyMs.generatorLate;
+    assert(late.count === r.throughput.sent, `generator lateness: ${JSON.stringify(late)}`);
+    assert(late.p50 <= r.latencyMs.sendToAck.p50, "lateness within send->ack");
     assert(r.processes.gateway.pids.length === 1 && r.processes.worker.pids.length === 1, "pids");
     assert(r.processes.gateway.rssMiB > 0 && r.processes.worker.rssMiB > 0, "system RSS");
     assert(r.targets.some((t) => t.name.startsWith("p99 send")), "latency target evaluated");

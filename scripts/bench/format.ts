@@ -24,6 +24,9 @@ export function formatReport(r: BenchReport): string {
     row("server CPU per message", `${r.throughput.serverCpuMsPerMsg} ms`);
     row("send->ack ms", lat(r.latencyMs.sendToAck));
     row("send->receive ms", lat(r.latencyMs.sendToReceive));
+    if (r.latencyMs.generatorLate.count) {
+      row("of which generator late", lat(r.latencyMs.generatorLate));
+    }
   }
   const probe = (name: string, what: string, p: ProbeReport | null) => {
     if (!p) return;

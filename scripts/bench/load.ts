@@ -117,6 +117,7 @@ class Generator {
       windowSec,
       ack: t.ack.toJSON(),
       e2e: t.e2e.toJSON(),
+      late: t.late.toJSON(),
       history: this.history?.result() ?? null,
       typing: this.typing?.result() ?? null,
     };

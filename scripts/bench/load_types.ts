@@ -78,6 +78,8 @@ export interface LoadResult {
   windowSec: number;
   ack: HistogramData;
   e2e: HistogramData;
+  /** Scheduled time -> sent, of each window message at a fixed rate (the generator's own delay). */
+  late: HistogramData;
   history: ProbeResult | null;
   typing: ProbeResult | null;
 }

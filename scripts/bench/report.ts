@@ -46,7 +46,15 @@ export interface BenchReport {
     /** CPU of gateway(s), worker, Redis and MariaDB per delivered message, in ms (0 when none). */
     serverCpuMsPerMsg: number;
   };
-  latencyMs: { sendToAck: LatencySummary; sendToReceive: LatencySummary };
+  latencyMs: {
+    sendToAck: LatencySummary;
+    sendToReceive: LatencySummary;
+    /**
+     * The generator's own part of both: its scheduled time -> the frame written (fixed rate only;
+     * count 0 flat out). Latency counts from the scheduled time, so this is in the figures above.
+     */
+    generatorLate: LatencySummary;
+  };
   /**
    * history: request -> history.page; typing: send -> receipt at each partner device. null when
    * the probe did not run.
@@ -123,6 +131,7 @@ export function buildReport(o: BenchOptions, r: RunParts): BenchReport {
     latencyMs: {
       sendToAck: merged(results.map((x) => x.ack)),
       sendToReceive: merged(results.map((x) => x.e2e)),
+      generatorLate: merged(results.map((x) => x.late)),
     },
     probes: {
       history: probeReport(o.historyRate, r.probeConns.history, results.map((x) => x.history)),

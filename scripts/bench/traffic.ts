@@ -38,6 +38,8 @@ export interface TrafficOptions {
 export class MessageTraffic {
   readonly ack = new Histogram();
   readonly e2e = new Histogram();
+  /** How late the generator sent each window message after its scheduled time (fixed rate). */
+  readonly late = new Histogram();
   sent = 0;
   acked = 0;
   delivered = 0;
@@ -105,7 +107,10 @@ export class MessageTraffic {
         `"clientMsgId":"${cmid}","kind":"text","body":"${this.#body}"}}`,
     );
     const inWindow = this.win.has(t0);
-    if (inWindow) this.sent++;
+    if (inWindow) {
+      this.sent++;
+      if (!this.flatOut) this.late.record(now() - t0);
+    }
     this.#pending.set(cmid, { t0, inWindow, acked: false, delivered: false });
   }
 
