@@ -4,7 +4,7 @@
  * holds a smaller fence and is refused, so it can never write after losing ownership.
  */
 import { sql } from "kysely";
-import { type Exec, later } from "@im/shared/db";
+import { type Exec, insertRows, later } from "@im/shared/db";
 import { FencedError } from "./errors.ts";
 
 /** Raises the committed fence to a new owner's token (at acquisition, before any batch). */
@@ -25,13 +25,14 @@ export function claimFence(db: Exec, partition: number, fence: number): Promise<
  * raised, and a larger one makes the statement fail (the NOT NULL column cannot take the NULL
  * the IF gives; MariaDB refuses that in every sql_mode), so the check needs no reply of its own.
  */
-function claimQuery(db: Exec, claims: Array<{ partition: number; fence: number }>) {
+function claimQuery(claims: Array<{ partition: number; fence: number }>) {
   const sorted = [...claims].sort((a, b) => a.partition - b.partition); // one lock order
-  return db.insertInto("partition_fences")
-    .values(sorted.map((c) => ({ partition_id: c.partition, fence: String(c.fence) })))
-    .onDuplicateKeyUpdate({
-      fence: sql`IF(fence > VALUES(fence), NULL, GREATEST(fence, VALUES(fence)))`,
-    });
+  return insertRows(
+    "partition_fences",
+    ["partition_id", "fence"],
+    sorted.map((c) => [c.partition, String(c.fence)]),
+    "`fence` = IF(fence > VALUES(fence), NULL, GREATEST(fence, VALUES(fence)))",
+  );
 }
 
 /** Checks (and raises) several partitions' fences inside a batch transaction, now. */
@@ -40,7 +41,7 @@ export async function claimFences(
   claims: Array<{ partition: number; fence: number }>,
 ): Promise<void> {
   try {
-    await claimQuery(db, claims).execute();
+    await db.executeQuery(claimQuery(claims).compile());
   } catch (err) {
     throw fenceError(err, claims);
   }
@@ -55,7 +56,7 @@ export function holdFences(
   db: Exec,
   claims: Array<{ partition: number; fence: number }>,
 ): Promise<void> {
-  return later(db, claimQuery(db, claims));
+  return later(db, claimQuery(claims));
 }
 
 /** A refused fence check as a FencedError (of the first partition when several); else `err`. */

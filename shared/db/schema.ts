@@ -86,6 +86,8 @@ export interface MessagesTable {
   media_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
   reply_to_msg_id: ColumnType<string | null, string | bigint | null | undefined, string | null>;
   edited_at: ColumnType<string | null, number | null | undefined, number | null>;
+  /** Groups: JSON {"users": [...], "all": true} of whom it mentions; null for none. */
+  mentions: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An uploaded object, bound to the conversation it was uploaded for. */
@@ -112,8 +114,6 @@ export interface MessageReactionsTable {
   user_id: BigId;
   emoji: string;
   created_at: Ms;
-  /** Groups: JSON {"users": [...], "all": true} of whom it mentions; null for none. */
-  mentions: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** msgIds handed to a client by ids.fetch; a row is deleted when its id is used. */

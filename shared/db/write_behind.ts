@@ -155,27 +155,52 @@ export function enableWriteBehind(conn: QueryConnection): void {
 }
 
 /**
- * A multi-row INSERT written as text, for the hot inserts of many rows (the inbox: one row per
- * recipient). Kysely's builder makes and freezes a node per value: 590 µs for 500 inbox rows
- * against 52 µs as text (measured 2026-12-02). Values are bound by mysql2 as with Kysely; table
- * and column names come from the schema's types, never from input.
+ * One statement as bound text: `?` placeholders whose values mysql2 binds (escapes) exactly as
+ * it does Kysely's. For the fixed-shape statements every batch runs (the fence check, the heads,
+ * the message row, the cursors): Kysely builds, freezes and compiles a node tree per statement,
+ * 7-20 µs each in a hot loop and about a fifth of the worker's CPU for a one-entry batch
+ * (docs/BENCHMARKS.md "Latency at everyday load"). The text is ours, never input: names come
+ * from the schema's types, values only through `params`.
+ */
+export function boundText(text: string, params: ReadonlyArray<unknown>): OneStatement {
+  return { compile: () => CompiledQuery.raw(text, [...params]) };
+}
+
+/** `n` placeholders for an IN list or a row: `?, ?, ?`. */
+export const marks = (n: number): string => new Array(n).fill("?").join(", ");
+
+/** The rows of a read built as bound text (boundText), run now. */
+export async function rowsOf<R>(db: Exec, q: OneStatement): Promise<R[]> {
+  return (await db.executeQuery(q.compile())).rows as R[];
+}
+
+/**
+ * A multi-row INSERT written as text, for the hot inserts (the inbox: one row per recipient;
+ * the rows of every batch). Kysely's builder makes and freezes a node per value: 590 µs for 500
+ * inbox rows against 52 µs as text (measured 2026-12-02). Values are bound by mysql2 as with
+ * Kysely; table and column names come from the schema's types, never from input, and so does
+ * `onDuplicate`, the text after ON DUPLICATE KEY UPDATE (our own, fixed).
  */
 export function insertRows<T extends keyof Database & string>(
   table: T,
   columns: ReadonlyArray<keyof Database[T] & string>,
   rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  onDuplicate?: string,
 ): OneStatement {
   return {
     compile() {
-      const one = `(${columns.map(() => "?").join(", ")})`;
+      const one = `(${marks(columns.length)})`;
       const names = columns.map((c) => `\`${c}\``).join(", ");
       const params: unknown[] = [];
       for (const r of rows) {
         if (r.length !== columns.length) throw new Error(`insertRows(${table}): row width`);
         for (const v of r) params.push(v);
       }
+      const update = onDuplicate ? ` on duplicate key update ${onDuplicate}` : "";
       return CompiledQuery.raw(
-        `insert into \`${table}\` (${names}) values ${new Array(rows.length).fill(one).join(", ")}`,
+        `insert into \`${table}\` (${names}) values ${
+          new Array(rows.length).fill(one).join(", ")
+        }${update}`,
         params,
       );
     },

@@ -1,7 +1,6 @@
 /** Table functions for `conversations` and `conversation_members`; each takes the executor. */
-import { sql } from "kysely";
 import { type ConversationKind, parseConversationId } from "@im/protocol";
-import { type Exec, later } from "@im/shared/db";
+import { boundText, type Exec, insertRows, later, marks, rowsOf } from "@im/shared/db";
 
 /**
  * Locks the head rows of these conversations and returns their last seq (absent: no such
@@ -10,13 +9,17 @@ import { type Exec, later } from "@im/shared/db";
  */
 export async function lockHeads(db: Exec, ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  return headsOf(await headsRead(db, ids).execute());
+  return headsOf(await rowsOf(db, headsRead(ids)));
 }
 
 /** The locking read of lockHeads (for readTogether); ids must not be empty. */
-export function headsRead(db: Exec, ids: string[]) {
-  return db.selectFrom("conversations").select(["id", "last_seq"]).where("id", "in", ids)
-    .forUpdate();
+export function headsRead(ids: string[]) {
+  return boundText(
+    `select \`id\`, \`last_seq\` from \`conversations\` where \`id\` in (${
+      marks(ids.length)
+    }) for update`,
+    ids,
+  );
 }
 
 export function headsOf(rows: unknown[]): Map<string, number> {
@@ -40,18 +43,13 @@ export async function upsertHeads(db: Exec, heads: Head[]): Promise<void> {
   if (heads.length === 0) return;
   await later(
     db,
-    db.insertInto("conversations").values(heads.map((h) => ({
-      id: h.id,
-      kind: h.kind,
-      last_seq: h.lastSeq,
-      last_msg_id: h.lastMsgId,
-      created_at: h.at,
-      updated_at: h.at,
-    }))).onDuplicateKeyUpdate({
-      last_seq: sql`VALUES(last_seq)`,
-      last_msg_id: sql`VALUES(last_msg_id)`,
-      updated_at: sql`VALUES(updated_at)`,
-    }),
+    insertRows(
+      "conversations",
+      ["id", "kind", "last_seq", "last_msg_id", "created_at", "updated_at"],
+      heads.map((h) => [h.id, h.kind, h.lastSeq, h.lastMsgId, h.at, h.at]),
+      "`last_seq` = VALUES(last_seq), `last_msg_id` = VALUES(last_msg_id), " +
+        "`updated_at` = VALUES(updated_at)",
+    ),
   );
   await touchMembers(db, heads);
 }
@@ -72,11 +70,12 @@ async function touchMembers(db: Exec, heads: Head[]): Promise<void> {
   for (const [at, group] of byTime) {
     await later(
       db,
-      db.updateTable("conversation_members").set({ active_at: at, hidden: 0 })
-        .where("conversation_id", "in", group.map((h) => h.id)).where("left_seq", "is", null)
-        .where((w) =>
-          w.or([w("active_at", "<", String(at - TOUCH_GRANULARITY_MS)), w("hidden", "=", 1)])
-        ),
+      boundText(
+        "update `conversation_members` set `active_at` = ?, `hidden` = 0" +
+          ` where \`conversation_id\` in (${marks(group.length)}) and \`left_seq\` is null` +
+          " and (`active_at` < ? or `hidden` = 1)",
+        [at, ...group.map((h) => h.id), String(at - TOUCH_GRANULARITY_MS)],
+      ),
     );
   }
 }
@@ -146,6 +145,12 @@ const memberColumns = [
   "c.mention_all_seq",
 ] as const;
 
+const MEMBER_COLUMNS_SQL = memberColumns.map((c) => c.replace(/(\w+)\.(\w+)/, "`$1`.`$2`"))
+  .join(", ");
+
+/** A row of memberRows (as the driver returns it). */
+type MemberRow = Parameters<typeof toMemberState>[0];
+
 const memberRows = (db: Exec) =>
   db.selectFrom("conversation_members as m")
     .innerJoin("conversations as c", "c.id", "m.conversation_id")
@@ -154,9 +159,18 @@ const memberRows = (db: Exec) =>
 /** Every member row (former members too) of these conversations, with the last seq. */
 export async function membersOf(db: Exec, conversationIds: string[], lock = false) {
   if (conversationIds.length === 0) return [] as MemberState[];
-  let q = memberRows(db).where("m.conversation_id", "in", conversationIds);
-  if (lock) q = q.forUpdate();
-  return (await q.execute()).map(toMemberState);
+  // Every delivery ack's read: bound text, not a builder (shared/db boundText).
+  const rows = await rowsOf<MemberRow>(
+    db,
+    boundText(
+      `select ${MEMBER_COLUMNS_SQL} from \`conversation_members\` as \`m\`` +
+        " inner join `conversations` as `c` on `c`.`id` = `m`.`conversation_id`" +
+        ` where \`m\`.\`conversation_id\` in (${marks(conversationIds.length)})` +
+        (lock ? " for update" : ""),
+      conversationIds,
+    ),
+  );
+  return rows.map(toMemberState);
 }
 
 /**
@@ -235,15 +249,13 @@ export async function raiseCursors(
   if (rows.length === 0) return;
   await later(
     db,
-    db.insertInto("conversation_members").values(rows.map((r) => ({
-      conversation_id: r.conversationId,
-      user_id: r.userId,
-      joined_at: 0, // never used: the rows exist (the caller locked them)
-      read_seq: r.readSeq,
-      delivered_seq: r.deliveredSeq,
-    }))).onDuplicateKeyUpdate({
-      read_seq: sql`GREATEST(read_seq, VALUES(read_seq))`,
-      delivered_seq: sql`GREATEST(delivered_seq, VALUES(delivered_seq))`,
-    }),
+    insertRows(
+      "conversation_members",
+      ["conversation_id", "user_id", "joined_at", "read_seq", "delivered_seq"],
+      // joined_at is never used: the rows exist (the caller locked them)
+      rows.map((r) => [r.conversationId, r.userId, 0, r.readSeq, r.deliveredSeq]),
+      "`read_seq` = GREATEST(read_seq, VALUES(read_seq)), " +
+        "`delivered_seq` = GREATEST(delivered_seq, VALUES(delivered_seq))",
+    ),
   );
 }

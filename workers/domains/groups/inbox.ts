@@ -7,8 +7,7 @@
  * and a cursor past a position can never miss an entry committed later. The cursor is one
  * position per partition, written "part:pos,part:pos" (partitions at 0 are left out).
  */
-import { sql } from "kysely";
-import { type Exec, insertRows, later } from "@im/shared/db";
+import { boundText, type Exec, insertRows, later, marks, rowsOf } from "@im/shared/db";
 
 export interface InboxItem {
   partition: number;
@@ -20,9 +19,13 @@ export interface InboxItem {
 const CHUNK = 2000;
 
 /** The locking read of partitions' positions (for readTogether); parts must not be empty. */
-export function positionsRead(db: Exec, parts: number[]) {
-  return db.selectFrom("inbox_positions").select(["part", "pos"]).where("part", "in", parts)
-    .forUpdate();
+export function positionsRead(parts: number[]) {
+  return boundText(
+    `select \`part\`, \`pos\` from \`inbox_positions\` where \`part\` in (${
+      marks(parts.length)
+    }) for update`,
+    parts,
+  );
 }
 
 /** Positions by partition (0 for one never written) from positionsRead's rows. */
@@ -49,7 +52,7 @@ export async function appendInbox(
   const parts = [...new Set(live.map((i) => i.partition))].sort((a, b) => a - b);
   const pos = locked && parts.every((p) => locked.has(p))
     ? locked
-    : positionsOf(parts, await positionsRead(db, parts).execute());
+    : positionsOf(parts, await rowsOf(db, positionsRead(parts)));
   const messages: Array<[number, string, string, number]> = [];
   const entries: Array<[string, number, string]> = [];
   for (const i of live) {
@@ -69,9 +72,12 @@ export async function appendInbox(
   }
   await later(
     db,
-    db.insertInto("inbox_positions")
-      .values(parts.map((p) => ({ part: p, pos: String(pos.get(p)!) })))
-      .onDuplicateKeyUpdate({ pos: sql`VALUES(pos)` }),
+    insertRows(
+      "inbox_positions",
+      ["part", "pos"],
+      parts.map((p) => [p, String(pos.get(p)!)]),
+      "`pos` = VALUES(pos)",
+    ),
   );
   if (locked && pos !== locked) { for (const p of parts) locked.set(p, pos.get(p)!); }
 }

@@ -133,9 +133,9 @@ async function prefetch(
   // The inbox positions the diffusion will take (groups/inbox.ts), unless held already.
   const parts = ctx.inboxPositions ? [] : [...new Set(targeted.map(([e]) => e.partition))];
   const rows = await ctx.readTogether([
-    clientIdsRead(ctx.tx, pairs),
-    headsRead(ctx.tx, convs),
-    ...(parts.length ? [positionsRead(ctx.tx, parts)] : []),
+    clientIdsRead(pairs),
+    headsRead(convs),
+    ...(parts.length ? [positionsRead(parts)] : []),
     ...(direct.length ? [audienceRead(ctx.tx, direct)] : []),
   ]);
   if (parts.length) ctx.inboxPositions = positionsOf(parts, rows[2]);

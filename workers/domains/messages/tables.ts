@@ -1,6 +1,6 @@
 /** Table functions for `messages`. Each takes the executor so actions compose them in one commit. */
 import type { CustomContent, Location, MediaRef } from "@im/protocol";
-import { type Exec, later } from "@im/shared/db";
+import { boundText, type Exec, insertRows, later, marks, rowsOf } from "@im/shared/db";
 
 /** What a message carries besides its text, stored as JSON in `content`. */
 export interface StoredContent {
@@ -39,14 +39,18 @@ export async function findByClientIds(
   pairs: Array<{ senderId: string; clientMsgId: string }>,
 ): Promise<Map<string, StoredMessage>> {
   if (pairs.length === 0) return new Map();
-  return storedByClientId(await clientIdsRead(db, pairs).execute());
+  return storedByClientId(await rowsOf(db, clientIdsRead(pairs)));
 }
 
 /** The read of findByClientIds (for readTogether); pairs must not be empty. */
-export function clientIdsRead(db: Exec, pairs: Array<{ senderId: string; clientMsgId: string }>) {
-  return db.selectFrom("messages").selectAll()
-    .where("sender_id", "in", [...new Set(pairs.map((p) => p.senderId))])
-    .where("client_msg_id", "in", [...new Set(pairs.map((p) => p.clientMsgId))]);
+export function clientIdsRead(pairs: Array<{ senderId: string; clientMsgId: string }>) {
+  const senders = [...new Set(pairs.map((p) => p.senderId))];
+  const clientIds = [...new Set(pairs.map((p) => p.clientMsgId))];
+  return boundText(
+    `select * from \`messages\` where \`sender_id\` in (${marks(senders.length)})` +
+      ` and \`client_msg_id\` in (${marks(clientIds.length)})`,
+    [...senders, ...clientIds],
+  );
 }
 
 export function storedByClientId(rows: unknown[]): Map<string, StoredMessage> {
@@ -58,26 +62,47 @@ export function storedByClientId(rows: unknown[]): Map<string, StoredMessage> {
   return out;
 }
 
+const MESSAGE_COLUMNS = [
+  "msg_id",
+  "conversation_id",
+  "seq",
+  "sender_id",
+  "client_msg_id",
+  "kind",
+  "body",
+  "created_at",
+  "source_entry",
+  "ref_msg_id",
+  "content",
+  "media_id",
+  "reply_to_msg_id",
+  "mentions",
+] as const;
+
 export async function insertMessages(db: Exec, rows: StoredMessage[]): Promise<void> {
   if (rows.length === 0) return;
   await later(
     db,
-    db.insertInto("messages").values(rows.map((m) => ({
-      msg_id: m.msgId,
-      conversation_id: m.conversationId,
-      seq: m.seq,
-      sender_id: m.senderId,
-      client_msg_id: m.clientMsgId,
-      kind: m.kind,
-      body: m.body,
-      created_at: m.createdAt,
-      source_entry: m.sourceEntry,
-      ref_msg_id: m.refMsgId ?? null,
-      content: m.content ? JSON.stringify(m.content) : null,
-      media_id: m.mediaId ?? null,
-      reply_to_msg_id: m.replyToMsgId ?? null,
-      mentions: m.mentions ?? null,
-    }))),
+    insertRows(
+      "messages",
+      MESSAGE_COLUMNS,
+      rows.map((m) => [
+        m.msgId,
+        m.conversationId,
+        m.seq,
+        m.senderId,
+        m.clientMsgId,
+        m.kind,
+        m.body,
+        m.createdAt,
+        m.sourceEntry,
+        m.refMsgId ?? null,
+        m.content ? JSON.stringify(m.content) : null,
+        m.mediaId ?? null,
+        m.replyToMsgId ?? null,
+        m.mentions ?? null,
+      ]),
+    ),
   );
 }
 

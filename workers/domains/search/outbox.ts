@@ -6,7 +6,7 @@
  * Delete-for-me needs no call: a reader's cleared_seq is applied at query time.
  */
 import type { Config } from "@im/shared/config";
-import { type Exec, later } from "@im/shared/db";
+import { type Exec, insertRows, later } from "@im/shared/db";
 
 /** `TxContext` satisfies it: `await reindexMessages(ctx, [msgId])`. */
 export interface IndexingContext {
@@ -19,6 +19,6 @@ export async function reindexMessages(ctx: IndexingContext, msgIds: string[]): P
   if (msgIds.length === 0 || ctx.config.searchEngine === "off") return;
   await later(
     ctx.tx,
-    ctx.tx.insertInto("search_outbox").values(msgIds.map((msgId) => ({ msg_id: msgId }))),
+    insertRows("search_outbox", ["msg_id"], msgIds.map((msgId) => [msgId])),
   );
 }
