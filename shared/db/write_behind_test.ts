@@ -11,10 +11,13 @@ import { uniqueName } from "../testing.ts";
 import { createDb, type Db, splitMysqlUrl } from "./connect.ts";
 import { ensureDatabase } from "./migrate.ts";
 import {
+  boundText,
   insertRows,
   later,
+  marks,
   MAX_HELD_BYTES,
   readTogether,
+  rowsOf,
   takesMultiStatements,
   writeBehindStats,
 } from "./write_behind.ts";
@@ -187,5 +190,38 @@ Deno.test("write-behind: insertRows writes many rows as one bound statement, val
       rows,
       "every row, quotes and backslashes intact",
     );
+  });
+});
+
+Deno.test("write-behind: insertRows upserts with its fixed ON DUPLICATE text; boundText binds an IN list", async () => {
+  const upsert = (rows: Array<[number, string]>) =>
+    insertRows("inbox_positions", ["part", "pos"], rows, "`pos` = GREATEST(pos, VALUES(pos))");
+  assert.equal(
+    upsert([[1, "5"]]).compile().sql,
+    "insert into `inbox_positions` (`part`, `pos`) values (?, ?) " +
+      "on duplicate key update `pos` = GREATEST(pos, VALUES(pos))",
+  );
+  assert.equal(marks(3), "?, ?, ?");
+  await withDb(true, async (db, plain) => {
+    await sql`CREATE TABLE inbox_positions (part INT PRIMARY KEY, pos BIGINT NOT NULL)`.execute(db);
+    await db.transaction().execute(async (tx) => {
+      await later(tx, upsert([[1, "5"], [2, "7"]]));
+      await later(tx, upsert([[1, "9"], [2, "3"], [3, "1"]])); // 2 keeps 7: GREATEST ran
+    });
+    const ids = [1, 3, "3' or '1'='1"]; // a value with quotes stays a value
+    const rows = await rowsOf<{ part: number; pos: string }>(
+      plain,
+      boundText(
+        `select part, pos from inbox_positions where part in (${marks(ids.length)}) order by part`,
+        ids,
+      ),
+    );
+    assert.deepEqual(rows.map((r) => [Number(r.part), String(r.pos)]), [[1, "9"], [3, "1"]]);
+    const all = await sql<{ part: number; pos: string }>`
+      SELECT part, pos FROM inbox_positions ORDER BY part`.execute(plain);
+    assert.deepEqual(all.rows.map((r) => [Number(r.part), String(r.pos)]), [[1, "9"], [2, "7"], [
+      3,
+      "1",
+    ]]);
   });
 });
