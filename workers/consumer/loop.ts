@@ -68,6 +68,13 @@ const REBALANCE_MS = 1000;
 const TRIM_MS = 10_000;
 /** How often an owner looks for entries left pending under another consumer (see #sweep). */
 const SWEEP_MS = 2000;
+/**
+ * How long after acquiring a partition each batch of it is checked for entries pending under
+ * another consumer before it commits (see #orphansFirst), in multiples of REBALANCE_MS +
+ * BLOCK_MS: a previous owner's read can still deliver entries after the lease moved, since it
+ * was issued before that owner's next rebalance and blocks up to BLOCK_MS.
+ */
+const GUARD_SPANS = 4;
 const RETRY_MS = 500;
 /** Transactions one read's partitions are spread over (see #step). */
 const COMMIT_LANES = 4;
@@ -84,6 +91,8 @@ export class Consumer {
   #tails = new Map<number, Promise<void>>();
   /** Lanes started and not yet committed. */
   #inFlight = new Set<Promise<void>>();
+  /** Partitions acquired lately, with when (see #orphansFirst). */
+  #acquiredAt = new Map<number, number>();
 
   constructor(private readonly d: ConsumerDeps) {
     this.#reader = createPartitionReader({
@@ -132,7 +141,10 @@ export class Consumer {
   }
 
   async #step(signal: AbortSignal) {
-    for (const p of this.d.manager.takeFresh()) this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+    for (const p of this.d.manager.takeFresh()) {
+      this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+      this.#acquiredAt.set(p, Date.now());
+    }
     const owned = this.d.manager.owned();
     for (const p of this.#recovering.keys()) if (!owned.has(p)) this.#recovering.delete(p);
     for (const [p, r] of this.#recovering) {
@@ -155,7 +167,9 @@ export class Consumer {
     if (read.length === 0) return;
     const readAt = performance.now();
     const batches: PartitionBatch[] = [];
+    const orphaned = await this.#orphansFirst(read.map((r) => r.partition));
     for (const { stream, partition: p, raw } of read) {
+      if (orphaned.has(p)) continue; // what was read stays pending: recovery runs it in order
       const entries = await this.#decode(p, raw);
       if (entries.length) {
         const b = { stream, partition: p, fence: owned.get(p)!, entries };
@@ -347,19 +361,53 @@ export class Consumer {
   }
 
   /**
+   * Send order across a handover. A previous owner's read that returned after this worker took
+   * the partition over (and reclaimed its pending entries) leaves entries pending under that
+   * owner, ahead of what this worker reads next: committing the later entries first would give
+   * them the earlier seqs. So for a while (GUARD_SPANS) after acquiring a partition, each read of it asks
+   * XPENDING (the summary form, one command per partition, side by side) before committing;
+   * a partition with entries pending under another consumer is recovered instead, which claims
+   * every pending entry, the orphans and this read's alike, and runs them in stream order.
+   * Returns those partitions. After that the sweep (#sweep) is the safety net.
+   */
+  async #orphansFirst(partitions: number[]): Promise<Set<number>> {
+    const now = Date.now();
+    const guardMs = GUARD_SPANS * (REBALANCE_MS + this.d.config.blockMs);
+    for (const [p, at] of this.#acquiredAt) if (now - at >= guardMs) this.#acquiredAt.delete(p);
+    const guarded = partitions.filter((p) => this.#acquiredAt.has(p));
+    const orphaned = new Set<number>();
+    await Promise.all(guarded.map(async (p) => {
+      const others = await this.#othersPending(p);
+      if (!others.length) return;
+      this.d.log.warn("entries pending under a previous owner; running them first", {
+        partition: p,
+        consumers: others,
+      });
+      orphaned.add(p);
+      this.#recovering.set(p, { retryAt: 0, attempt: 0 });
+    }));
+    return orphaned;
+  }
+
+  /** The other consumers with entries pending in partition `p` (XPENDING's summary form). */
+  async #othersPending(p: number): Promise<string[]> {
+    const [count, , , consumers] = await this.d.redis.xpending(
+      this.d.keys.partition(p),
+      CONSUMER_GROUP,
+    ) as [number, string | null, string | null, Array<[string, string]> | null];
+    const me = this.d.manager.workerId;
+    return count ? (consumers ?? []).map(([name]) => name).filter((n) => n !== me) : [];
+  }
+
+  /**
    * Entries pending under another consumer in a partition this worker owns and has recovered
    * are orphans: a read of a previous owner that returned after its lease was lost (it cannot
    * commit them: its fence is stale). Left alone they would wait for the next handover and hold
    * trimming back, so their partition is recovered again, which claims and runs them.
    */
   async #sweep(partitions: number[]) {
-    const me = this.d.manager.workerId;
     await Promise.all(partitions.map(async (p) => {
-      const [count, , , consumers] = await this.d.redis.xpending(
-        this.d.keys.partition(p),
-        CONSUMER_GROUP,
-      ) as [number, string | null, string | null, Array<[string, string]> | null];
-      const others = count ? (consumers ?? []).map(([name]) => name).filter((n) => n !== me) : [];
+      const others = await this.#othersPending(p);
       if (!others.length || !this.d.manager.owned().has(p) || this.#recovering.has(p)) return;
       this.d.log.warn("entries left pending by another consumer; reclaiming", {
         partition: p,

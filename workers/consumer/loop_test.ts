@@ -266,3 +266,43 @@ Deno.test("consumer: an entry left pending under another consumer in an owned pa
     await env.close();
   }
 });
+
+Deno.test("consumer: after a handover, entries a previous owner's late read took commit before later ones", async () => {
+  const env = await testEnv({
+    partitions: 1,
+    leaseTtlMs: 600,
+    blockMs: 100,
+    workerPort: 0,
+    host: "127.0.0.1",
+  });
+  try {
+    const [alice, bob] = await createUsers(env, "alice", "bob");
+    const w = await startWorker(env.config, log);
+    try {
+      await enqueue(env, alice, bob, "first");
+      await until("first stored", async () => (await countMessages(env)) === 1);
+      // The previous owner's read returns after the handover: "second" is delivered to it...
+      const stream = env.keys.partition(0);
+      const e = sendEntry(alice, bob, "second");
+      await env.redis.multi()
+        .xadd(stream, "*", ENVELOPE_FIELD, encodeEnvelope(e.env))
+        .xreadgroup("GROUP", CONSUMER_GROUP, "gone-owner", "COUNT", 1, "STREAMS", stream, ">")
+        .exec();
+      // ...and alice's next message reaches the new owner's read first.
+      await enqueue(env, alice, bob, "third");
+      await until("both stored", async () => (await countMessages(env)) === 3, 15_000);
+      const rows = await env.db.selectFrom("messages").select(["client_msg_id", "seq"])
+        .orderBy("seq").execute();
+      assert.deepEqual(
+        rows.map((r) => r.client_msg_id),
+        ["first", "second", "third"],
+        "alice's messages keep the order she sent them in",
+      );
+      await until("nothing pending", async () => (await pendingCount(env, stream)) === 0);
+    } finally {
+      await w.stop();
+    }
+  } finally {
+    await env.close();
+  }
+});
