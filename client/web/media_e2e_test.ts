@@ -105,8 +105,8 @@ Deno.test({
         await a.getByTestId("composer").press("Enter");
         const edited = b.getByTestId("msg").filter({ hasText: "See you at 6" });
         await edited.getByTestId("edited").waitFor();
-        // Other places that show the old text (the conversation list's preview) follow the edit
-        // on their own render, a moment later: wait for them rather than sample once.
+        // The old text is gone everywhere, the list's preview too. (It once stayed: the edit box
+        // was filled after the edit bar showed, so the new text was joined to the old one.)
         await b.getByText("See you at 5").first().waitFor({ state: "detached", timeout: 10_000 });
         assert.equal(await b.getByText("See you at 5").count(), 0);
         await shot(b, "m03-desktop-edited");

@@ -3,7 +3,7 @@
  * The composer: a draft that survives reloads, an attachment, replies and edits, mentions, and
  * the server's length limit shown as a counter (never a silent cut: the text stays as typed).
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { describeError, type GroupMember, type ImClient, type MessageView } from "../../mod.ts";
 import { Attachment, ContextBar, kindOf } from "./attach.tsx";
 import {
@@ -48,7 +48,10 @@ export function Composer(
   useEffect(() => setText(loadDraft(props.conversationId)), [props.conversationId]);
   useEffect(() => setFile(null), [props.conversationId]);
   const editing = props.context?.mode === "edit" ? props.context.m : null;
-  useEffect(() => {
+  // Before paint, not after: the edit bar and the message's text appear together, so what the
+  // user types next replaces the text instead of landing beside it (a deferred effect filled
+  // the box after the bar showed, and an immediate keystroke or paste was joined to it).
+  useLayoutEffect(() => {
     if (editing) setText(editing.body);
   }, [editing?.msgId]);
   const max = props.client.limits?.maxBodyChars ?? DEFAULT_MAX_CHARS;
