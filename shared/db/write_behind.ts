@@ -61,7 +61,7 @@ export async function readTogether(
 ): Promise<unknown[][]> {
   if (!oneTrip || reads.length < 2) {
     const out: unknown[][] = [];
-    for (const r of reads) out.push((await db.executeQuery(r.compile())).rows as unknown[]);
+    for (const r of reads) out.push(await rowsOf(db, r));
     return out;
   }
   const compiled = reads.map((r) => r.compile());
@@ -168,6 +168,26 @@ export function boundText(text: string, params: ReadonlyArray<unknown>): OneStat
 
 /** `n` placeholders for an IN list or a row: `?, ?, ?`. */
 export const marks = (n: number): string => new Array(n).fill("?").join(", ");
+
+/**
+ * `SELECT columns FROM table WHERE key IN (values)` as bound text, optionally `FOR UPDATE`: the
+ * shape of the hot path's keyed reads (heads, inbox positions). Names come from the schema's
+ * types; `values` must not be empty.
+ */
+export function selectIn<T extends keyof Database & string>(
+  table: T,
+  columns: ReadonlyArray<keyof Database[T] & string>,
+  key: keyof Database[T] & string,
+  values: ReadonlyArray<unknown>,
+  forUpdate = false,
+): OneStatement {
+  const names = columns.map((c) => `\`${c}\``).join(", ");
+  return boundText(
+    `select ${names} from \`${table}\` where \`${key}\` in (${marks(values.length)})` +
+      (forUpdate ? " for update" : ""),
+    values,
+  );
+}
 
 /** The rows of a read built as bound text (boundText), run now. */
 export async function rowsOf<R>(db: Exec, q: OneStatement): Promise<R[]> {

@@ -18,6 +18,7 @@ import {
   MAX_HELD_BYTES,
   readTogether,
   rowsOf,
+  selectIn,
   takesMultiStatements,
   writeBehindStats,
 } from "./write_behind.ts";
@@ -202,6 +203,10 @@ Deno.test("write-behind: insertRows upserts with its fixed ON DUPLICATE text; bo
       "on duplicate key update `pos` = GREATEST(pos, VALUES(pos))",
   );
   assert.equal(marks(3), "?, ?, ?");
+  assert.equal(
+    selectIn("inbox_positions", ["part", "pos"], "part", [1, 2], true).compile().sql,
+    "select `part`, `pos` from `inbox_positions` where `part` in (?, ?) for update",
+  );
   await withDb(true, async (db, plain) => {
     await sql`CREATE TABLE inbox_positions (part INT PRIMARY KEY, pos BIGINT NOT NULL)`.execute(db);
     await db.transaction().execute(async (tx) => {

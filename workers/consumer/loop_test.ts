@@ -234,7 +234,13 @@ Deno.test("consumer: a blocked partition holds back only itself; its own batches
   }
 });
 
-Deno.test("consumer: an entry left pending under another consumer in an owned partition is swept up", async () => {
+/**
+ * One worker owning the only partition, with alice and bob, for the orphan tests: `fn` runs once
+ * alice's "first" message is stored.
+ */
+async function withOwnerOfOne(
+  fn: (env: TestEnv, alice: string, bob: string, stream: string) => Promise<void>,
+) {
   const env = await testEnv({
     partitions: 1,
     leaseTtlMs: 600,
@@ -248,61 +254,49 @@ Deno.test("consumer: an entry left pending under another consumer in an owned pa
     try {
       await enqueue(env, alice, bob, "first");
       await until("first stored", async () => (await countMessages(env)) === 1);
-      // A previous owner's read that returned after its lease went: appended and delivered to
-      // it in one transaction, so the running worker's blocked read never sees the entry.
-      const stream = env.keys.partition(0);
-      const e = sendEntry(alice, bob, "orphan");
-      const [, [, got]] = await env.redis.multi()
-        .xadd(stream, "*", ENVELOPE_FIELD, encodeEnvelope(e.env))
-        .xreadgroup("GROUP", CONSUMER_GROUP, "gone-owner", "COUNT", 1, "STREAMS", stream, ">")
-        .exec() as [[null, string], [null, Array<[string, unknown[]]>]];
-      assert.equal(got[0][1].length, 1, "the entry is pending under the other consumer");
-      await until("the orphan stored", async () => (await countMessages(env)) === 2, 15_000);
-      await until("nothing pending", async () => (await pendingCount(env, stream)) === 0);
+      await fn(env, alice, bob, env.keys.partition(0));
     } finally {
       await w.stop();
     }
   } finally {
     await env.close();
   }
-});
+}
 
-Deno.test("consumer: after a handover, entries a previous owner's late read took commit before later ones", async () => {
-  const env = await testEnv({
-    partitions: 1,
-    leaseTtlMs: 600,
-    blockMs: 100,
-    workerPort: 0,
-    host: "127.0.0.1",
-  });
-  try {
-    const [alice, bob] = await createUsers(env, "alice", "bob");
-    const w = await startWorker(env.config, log);
-    try {
-      await enqueue(env, alice, bob, "first");
-      await until("first stored", async () => (await countMessages(env)) === 1);
-      // The previous owner's read returns after the handover: "second" is delivered to it...
-      const stream = env.keys.partition(0);
-      const e = sendEntry(alice, bob, "second");
-      await env.redis.multi()
-        .xadd(stream, "*", ENVELOPE_FIELD, encodeEnvelope(e.env))
-        .xreadgroup("GROUP", CONSUMER_GROUP, "gone-owner", "COUNT", 1, "STREAMS", stream, ">")
-        .exec();
-      // ...and alice's next message reaches the new owner's read first.
-      await enqueue(env, alice, bob, "third");
-      await until("both stored", async () => (await countMessages(env)) === 3, 15_000);
-      const rows = await env.db.selectFrom("messages").select(["client_msg_id", "seq"])
-        .orderBy("seq").execute();
-      assert.deepEqual(
-        rows.map((r) => r.client_msg_id),
-        ["first", "second", "third"],
-        "alice's messages keep the order she sent them in",
-      );
-      await until("nothing pending", async () => (await pendingCount(env, stream)) === 0);
-    } finally {
-      await w.stop();
-    }
-  } finally {
-    await env.close();
-  }
-});
+/**
+ * A previous owner's read that returned after its lease went: `e` is appended and delivered to
+ * "gone-owner" in one transaction, so the running worker's blocked read never sees it. Returns
+ * how many entries that read got.
+ */
+async function orphan(env: TestEnv, stream: string, e: ReturnType<typeof sendEntry>) {
+  const [, [, got]] = await env.redis.multi()
+    .xadd(stream, "*", ENVELOPE_FIELD, encodeEnvelope(e.env))
+    .xreadgroup("GROUP", CONSUMER_GROUP, "gone-owner", "COUNT", 1, "STREAMS", stream, ">")
+    .exec() as [[null, string], [null, Array<[string, unknown[]]>]];
+  return got[0][1].length;
+}
+
+Deno.test("consumer: an entry left pending under another consumer in an owned partition is swept up", () =>
+  withOwnerOfOne(async (env, alice, bob, stream) => {
+    const n = await orphan(env, stream, sendEntry(alice, bob, "orphan"));
+    assert.equal(n, 1, "the entry is pending under the other consumer");
+    await until("the orphan stored", async () => (await countMessages(env)) === 2, 15_000);
+    await until("nothing pending", async () => (await pendingCount(env, stream)) === 0);
+  }));
+
+Deno.test("consumer: after a handover, entries a previous owner's late read took commit before later ones", () =>
+  withOwnerOfOne(async (env, alice, bob, stream) => {
+    // The previous owner's read returns after the handover: "second" is delivered to it...
+    await orphan(env, stream, sendEntry(alice, bob, "second"));
+    // ...and alice's next message reaches the new owner's read first.
+    await enqueue(env, alice, bob, "third");
+    await until("both stored", async () => (await countMessages(env)) === 3, 15_000);
+    const rows = await env.db.selectFrom("messages").select(["client_msg_id", "seq"])
+      .orderBy("seq").execute();
+    assert.deepEqual(
+      rows.map((r) => r.client_msg_id),
+      ["first", "second", "third"],
+      "alice's messages keep the order she sent them in",
+    );
+    await until("nothing pending", async () => (await pendingCount(env, stream)) === 0);
+  }));

@@ -1,6 +1,6 @@
 /** Table functions for `conversations` and `conversation_members`; each takes the executor. */
 import { type ConversationKind, parseConversationId } from "@im/protocol";
-import { boundText, type Exec, insertRows, later, marks, rowsOf } from "@im/shared/db";
+import { boundText, type Exec, insertRows, later, marks, rowsOf, selectIn } from "@im/shared/db";
 
 /**
  * Locks the head rows of these conversations and returns their last seq (absent: no such
@@ -14,12 +14,7 @@ export async function lockHeads(db: Exec, ids: string[]): Promise<Map<string, nu
 
 /** The locking read of lockHeads (for readTogether); ids must not be empty. */
 export function headsRead(ids: string[]) {
-  return boundText(
-    `select \`id\`, \`last_seq\` from \`conversations\` where \`id\` in (${
-      marks(ids.length)
-    }) for update`,
-    ids,
-  );
+  return selectIn("conversations", ["id", "last_seq"], "id", ids, true);
 }
 
 export function headsOf(rows: unknown[]): Map<string, number> {

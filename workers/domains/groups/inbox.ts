@@ -7,7 +7,7 @@
  * and a cursor past a position can never miss an entry committed later. The cursor is one
  * position per partition, written "part:pos,part:pos" (partitions at 0 are left out).
  */
-import { boundText, type Exec, insertRows, later, marks, rowsOf } from "@im/shared/db";
+import { type Exec, insertRows, later, rowsOf, selectIn } from "@im/shared/db";
 
 export interface InboxItem {
   partition: number;
@@ -20,12 +20,7 @@ const CHUNK = 2000;
 
 /** The locking read of partitions' positions (for readTogether); parts must not be empty. */
 export function positionsRead(parts: number[]) {
-  return boundText(
-    `select \`part\`, \`pos\` from \`inbox_positions\` where \`part\` in (${
-      marks(parts.length)
-    }) for update`,
-    parts,
-  );
+  return selectIn("inbox_positions", ["part", "pos"], "part", parts, true);
 }
 
 /** Positions by partition (0 for one never written) from positionsRead's rows. */
